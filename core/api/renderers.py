@@ -1,0 +1,57 @@
+"""`?format=csv` for list endpoints: the page's rows as CSV, nested objects flattened with dots."""
+
+import csv
+import io
+
+from rest_framework.renderers import BaseRenderer
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _flatten(row, prefix=""):
+    flat = {}
+    for key, value in row.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        elif isinstance(value, list):
+            flat[name] = "; ".join(str(v) for v in value)
+        else:
+            flat[name] = value
+    return flat
+
+
+def _safe_cell(value):
+    """Spreadsheets execute cells that start like a formula; a leading quote keeps them as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return "" if value is None else value
+
+
+class PaginatedCSVRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if isinstance(data, dict) and "results" in data:
+            rows = data["results"]
+        elif isinstance(data, list):
+            rows = data
+        else:
+            rows = [data]
+        flat_rows = [_flatten(r) if isinstance(r, dict) else {"value": r} for r in rows]
+        header: list[str] = []
+        for r in flat_rows:
+            for key in r:
+                if key not in header:
+                    header.append(key)
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=header, extrasaction="ignore")
+        writer.writeheader()
+        for r in flat_rows:
+            writer.writerow({k: _safe_cell(v) for k, v in r.items()})
+        # BOM so that Excel opens Vietnamese text as UTF-8.
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")

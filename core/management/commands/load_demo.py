@@ -1,0 +1,38 @@
+"""Load the real hierarchy and a worked-through demo; safe to run again (it changes nothing)."""
+
+import importlib
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+# Each capability adds its part of the demo as a module with `load(context, credentials) -> dict`;
+# order matters (plans need units, reports need plans). `context` carries what earlier steps made.
+DEMO_STEPS = ["units.demo"]
+
+
+class Command(BaseCommand):
+    help = "Nạp cây đơn vị hành chính thật và dữ liệu trình diễn (chạy lại không thay đổi gì)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Cho phép chạy khi DEBUG=False.")
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("Dữ liệu trình diễn chỉ dùng cho môi trường phát triển (dùng --force nếu chắc chắn).")
+        call_command("load_admin_units", stdout=self.stdout)
+        credentials: list[tuple[str, str, str]] = []
+        context: dict = {}
+        for step in DEMO_STEPS:
+            module = importlib.import_module(step)
+            result = module.load(context, credentials)
+            if isinstance(result, dict):
+                context.update(result)
+        seen = set()
+        self.stdout.write(self.style.SUCCESS("\nTài khoản trình diễn (tên đăng nhập / mật khẩu / vai trò):"))
+        for username, password, roles in credentials:
+            if username in seen:
+                continue
+            seen.add(username)
+            self.stdout.write(f"  {username:<16} {password:<14} {roles}")
+        self.stdout.write("\nMở http://127.0.0.1:8000 và đăng nhập bằng một tài khoản ở trên.")

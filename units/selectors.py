@@ -1,0 +1,130 @@
+"""Reads of units, and the one scoping selector every page and endpoint starts from.
+
+A membership on a unit reaches its whole subtree. `scope_filter` turns a user's memberships into one
+WHERE clause of path prefixes, so any model that points at a unit is scoped the same way.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import PermissionDenied
+from core.text import search_key  # noqa: F401 - re-exported for views
+
+from .models import Level, Membership, Succession, Unit
+from .roles import Role
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _membership_paths(user, roles: Iterable[str] | None) -> list[str] | None:
+    """Path prefixes the user reaches with any of `roles`; None means everything (a superuser)."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    cache_key = "_scope_paths_cache"
+    cache = getattr(user, cache_key, None)
+    if cache is None:
+        cache = list(Membership.objects.filter(user=user).values_list("role", "unit__path"))
+        setattr(user, cache_key, cache)
+    wanted = set(roles) if roles is not None else None
+    if wanted is not None:
+        wanted.add(Role.ADMIN)  # a unit's administrator may do anything in its subtree
+    paths = sorted({path for role, path in cache if wanted is None or role in wanted})
+    # Drop paths inside another path: fewer OR terms, same rows.
+    kept: list[str] = []
+    for p in paths:
+        if not any(p.startswith(k) for k in kept):
+            kept.append(p)
+    return kept
+
+
+def scope_filter(user, *, roles: Iterable[str] | None = None, unit_field: str = "unit") -> Q:
+    """A Q that keeps rows whose `unit_field` lies in a subtree the user reaches with `roles`."""
+    paths = _membership_paths(user, roles)
+    if paths is None:
+        return Q()
+    if not paths:
+        return Q(pk__in=[])
+    prefix = "path" if unit_field in ("", None) else f"{unit_field}__path"
+    q = Q()
+    for p in paths:
+        q |= Q(**{f"{prefix}__startswith": p})
+    return q
+
+
+def scope_queryset(qs: QuerySet, user, *, roles: Iterable[str] | None = None, unit_field: str = "unit"):
+    return qs.filter(scope_filter(user, roles=roles, unit_field=unit_field))
+
+
+def visible_units(user, *, roles: Iterable[str] | None = None) -> QuerySet[Unit]:
+    return scope_queryset(Unit.objects.select_related("parent"), user, roles=roles, unit_field="")
+
+
+def can_act_on(user, unit: Unit, roles: Iterable[str]) -> bool:
+    paths = _membership_paths(user, roles)
+    if paths is None:
+        return True
+    return any(unit.path.startswith(p) for p in paths)
+
+
+def require_role(user, unit: Unit, roles: Iterable[str], *, action: str | None = None) -> None:
+    """Raise PermissionDenied, in Vietnamese, unless the user holds one of `roles` over `unit`."""
+    if not can_act_on(user, unit, roles):
+        raise PermissionDenied(
+            action
+            or _("Bạn không có quyền thực hiện thao tác này đối với đơn vị “%(unit)s”.") % {"unit": unit.name},
+            code="permission_denied",
+        )
+
+
+def scope_roots(user) -> QuerySet[Unit]:
+    """The top units the user reaches: where the unit browser starts."""
+    paths = _membership_paths(user, None)
+    if paths is None:
+        return Unit.objects.filter(parent__isnull=True, level=Level.PROVINCE)
+    return Unit.objects.filter(path__in=paths)
+
+
+def units_valid_on(qs: QuerySet[Unit], day: datetime.date) -> QuerySet[Unit]:
+    return qs.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
+
+
+def unit_subtree(unit: Unit) -> QuerySet[Unit]:
+    return Unit.objects.filter(path__startswith=unit.path)
+
+
+def unit_ancestors(unit: Unit) -> list[Unit]:
+    ids = [int(seg) for seg in unit.path.strip("/").split("/") if seg][:-1]
+    by_id = Unit.objects.in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def unit_lineage(unit: Unit) -> dict[str, list[Succession]]:
+    return {
+        "predecessors": list(
+            Succession.objects.filter(successor=unit).select_related("predecessor").order_by("predecessor__name")
+        ),
+        "successors": list(
+            Succession.objects.filter(predecessor=unit).select_related("successor").order_by("successor__name")
+        ),
+    }
+
+
+def unit_members(unit: Unit) -> QuerySet[Membership]:
+    return Membership.objects.filter(unit=unit).select_related("user").order_by("role", "user__username")
+
+
+def reform_date() -> datetime.date:
+    return settings.ADMIN_REFORM_DATE

@@ -1,0 +1,166 @@
+"""Writes of units and memberships. Every writer (pages, API, admin, commands) goes through here."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from core.errors import Conflict, DomainError
+
+from .models import Kind, Level, Membership, Unit, path_segment
+from .roles import Role
+from .selectors import require_role
+
+# Which level may stand under which: the tree of both eras (districts only before the reform).
+ALLOWED_PARENT_LEVELS = {
+    Level.PROVINCE: {None},
+    Level.DISTRICT: {Level.PROVINCE},
+    Level.COMMUNE: {Level.DISTRICT, Level.PROVINCE},
+    Level.HAMLET: {Level.COMMUNE},
+    Level.ORGANISATION: {Level.PROVINCE, Level.DISTRICT, Level.COMMUNE, Level.ORGANISATION},
+}
+
+
+def _overlapping_validity(valid_from, valid_to) -> Q:
+    q = Q()
+    if valid_to is not None:
+        q &= Q(valid_from__isnull=True) | Q(valid_from__lte=valid_to)
+    if valid_from is not None:
+        q &= Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from)
+    return q
+
+
+def _validate_unit(unit: Unit) -> None:
+    parent_level = unit.parent.level if unit.parent_id else None
+    if parent_level not in ALLOWED_PARENT_LEVELS[unit.level]:
+        raise DomainError(
+            _("Đơn vị cấp “%(level)s” không thể trực thuộc đơn vị cấp “%(parent)s”.")
+            % {"level": unit.get_level_display(), "parent": unit.parent.get_level_display() if unit.parent_id else "—"},
+            field="parent",
+        )
+    if unit.code:
+        clash = (
+            Unit.objects.filter(level=unit.level, code=unit.code)
+            .filter(_overlapping_validity(unit.valid_from, unit.valid_to))
+            .exclude(pk=unit.pk)
+        )
+        if clash.exists():
+            raise DomainError(
+                _("Mã “%(code)s” đã được dùng cho đơn vị “%(other)s” trong cùng thời gian hiệu lực.")
+                % {"code": unit.code, "other": clash.first().name},
+                field="code",
+            )
+    try:
+        unit.full_clean(exclude=["path", "depth", "search_name"])
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(f"{messages[0]}", field=field) from exc
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    parent: Unit | None,
+    name: str,
+    level: str,
+    kind: str,
+    by,
+    code: str = "",
+    valid_from: datetime.date | None = None,
+    valid_to: datetime.date | None = None,
+    email: str = "",
+    phone: str = "",
+) -> Unit:
+    """Create a unit under `parent`. Needs the admin or officer role over the parent.
+
+    Locks the parent row so that its subtree paths cannot be rewritten while the child is added.
+    """
+    if parent is not None:
+        parent = Unit.objects.select_for_update().get(pk=parent.pk)
+        require_role(by, parent, [Role.ADMIN, Role.OFFICER])
+    elif not by.is_superuser:
+        raise DomainError(_("Chỉ quản trị hệ thống được tạo đơn vị cấp tỉnh."), code="permission_denied")
+    if level == Level.ORGANISATION and kind not in {k.value for k in Kind} - {
+        Kind.PROVINCE, Kind.CENTRAL_CITY, Kind.COMMUNE, Kind.WARD,
+    }:
+        raise DomainError(_("Loại đơn vị không phù hợp với cấp cơ quan/tổ chức."), field="kind")
+    unit = Unit(
+        parent=parent, name=name, level=level, kind=kind, code=code.strip(),
+        valid_from=valid_from, valid_to=valid_to, email=email, phone=phone,
+    )
+    if parent is not None and parent.valid_to and (unit.valid_to is None or unit.valid_to > parent.valid_to):
+        unit.valid_to = parent.valid_to  # nothing outlives the unit that manages it
+    _validate_unit(unit)
+    unit._history_user = by
+    unit.save()
+    unit.path = (parent.path if parent else "") + path_segment(unit.pk)
+    unit.depth = parent.depth + 1 if parent else 0
+    Unit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth)
+    return unit
+
+
+@transaction.atomic
+def unit_update_contact(*, unit: Unit, by, email: str, phone: str, expected_name: str | None = None) -> Unit:
+    """Update a unit's contact details (what reviewers use to chase late reports).
+
+    Needs the admin or officer role over the unit. Takes a row lock on the unit.
+    """
+    locked = Unit.objects.select_for_update().get(pk=unit.pk)
+    require_role(by, locked, [Role.ADMIN, Role.OFFICER])
+    if expected_name is not None and expected_name != locked.name:
+        raise Conflict(_("Đơn vị đã được người khác sửa đổi. Vui lòng tải lại trang."))
+    locked.email = email.strip()
+    locked.phone = phone.strip()
+    try:
+        locked.full_clean(exclude=["path", "depth", "search_name"])
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(messages[0], field=field) from exc
+    locked._history_user = by
+    locked.save(update_fields=["email", "phone"])
+    return locked
+
+
+@transaction.atomic
+def membership_grant(*, user, unit: Unit, role: str, by) -> Membership:
+    """Give `user` the `role` over `unit`'s subtree. Needs the admin role over the unit."""
+    require_role(by, unit, [Role.ADMIN])
+    if role not in Role.values:
+        raise DomainError(_("Vai trò không hợp lệ."), field="role")
+    membership, _created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
+    return membership
+
+
+@transaction.atomic
+def unit_paths_repair() -> int:
+    """Recompute every unit's path and depth from its parent chain; returns how many rows changed.
+
+    Idempotent: a second run changes nothing. Used nightly as a check, and after bulk edits in admin.
+    """
+    units = list(Unit.objects.order_by("depth", "id").values("id", "parent_id", "path", "depth"))
+    by_id = {u["id"]: u for u in units}
+    computed: dict[int, tuple[str, int]] = {}
+
+    def resolve(uid: int) -> tuple[str, int]:
+        chain = []
+        cur = uid
+        while cur is not None and cur not in computed:
+            chain.append(cur)
+            cur = by_id[cur]["parent_id"]
+        base_path, base_depth = computed[cur] if cur is not None else ("", -1)
+        for node in reversed(chain):
+            base_path, base_depth = base_path + path_segment(node), base_depth + 1
+            computed[node] = (base_path, base_depth)
+        return computed[uid]
+
+    changed = []
+    for u in units:
+        path, depth = resolve(u["id"])
+        if (path, depth) != (u["path"], u["depth"]):
+            changed.append(Unit(id=u["id"], path=path, depth=depth))
+    Unit.objects.bulk_update(changed, ["path", "depth"], batch_size=2000)
+    return len(changed)
