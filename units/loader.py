@@ -27,6 +27,7 @@ DISTRICT_KINDS = {"Quận": Kind.URBAN_DISTRICT, "Huyện": Kind.RURAL_DISTRICT,
 COMMUNE_KINDS = {"Xã": Kind.COMMUNE, "Phường": Kind.WARD, "Thị trấn": Kind.TOWNSHIP, "Đặc khu": Kind.SPECIAL_ZONE}
 
 BATCH = 2000
+NATION_KEY = "nation:vn"
 
 
 @dataclass
@@ -107,17 +108,24 @@ def load_admin_units(data: AdminData | None = None) -> LoadResult:
     def province_key(pk: str, era: str) -> str:
         return f"both:{pk}" if pk in unchanged else f"{era}:{pk}"
 
+    w.write([{
+        "source_key": NATION_KEY, "code": "VN", "name": "Việt Nam", "short_name": "Cả nước",
+        "level": Level.NATION, "kind": Kind.NATION, "parent": None, "parent_id": None,
+        "valid_from": None, "valid_to": None,
+    }])
+    nation = w.by_key[NATION_KEY]
+
     # Provinces: the untouched ones once, spanning both eras; the rest once per era.
     rows = []
     for pk, src in data.legacy_provinces.items():
         kind = PROVINCE_KINDS[src.type_name]
         if pk in unchanged:
-            rows.append(_row(province_key(pk, "old"), data.new_provinces[pk], Level.PROVINCE, kind, None, None, None))
+            rows.append(_row(province_key(pk, "old"), data.new_provinces[pk], Level.PROVINCE, kind, nation, None, None))
         else:
-            rows.append(_row(province_key(pk, "old"), src, Level.PROVINCE, kind, None, None, last_old_day))
+            rows.append(_row(province_key(pk, "old"), src, Level.PROVINCE, kind, nation, None, last_old_day))
     for pk, src in data.new_provinces.items():
         if pk not in unchanged:
-            rows.append(_row(f"new:{pk}", src, Level.PROVINCE, PROVINCE_KINDS[src.type_name], None, reform, None))
+            rows.append(_row(f"new:{pk}", src, Level.PROVINCE, PROVINCE_KINDS[src.type_name], nation, reform, None))
     w.write(rows)
 
     w.write([

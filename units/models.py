@@ -26,6 +26,8 @@ def path_segment(pk: int) -> str:
 
 
 class Level(models.TextChoices):
+    # The country is the one root: national plans, targets and statistics need a scope too.
+    NATION = "nation", _("Cả nước")
     PROVINCE = "province", _("Tỉnh/Thành phố")
     DISTRICT = "district", _("Huyện/Quận/Thị xã")
     COMMUNE = "commune", _("Xã/Phường/Đặc khu")
@@ -35,6 +37,7 @@ class Level(models.TextChoices):
 
 class Kind(models.TextChoices):
     # Administrative kinds, as the official names write them.
+    NATION = "quoc_gia", _("Quốc gia")
     PROVINCE = "tinh", _("Tỉnh")
     CENTRAL_CITY = "thanh_pho_tw", _("Thành phố trực thuộc trung ương")
     URBAN_DISTRICT = "quan", _("Quận")
@@ -48,6 +51,7 @@ class Kind(models.TextChoices):
     HAMLET = "thon", _("Thôn/Ấp/Bản")
     RESIDENTIAL_GROUP = "to_dan_pho", _("Khu phố/Tổ dân phố")
     # Organisations hang under the administrative unit that manages them.
+    MINISTRY = "ministry", _("Bộ, cơ quan ngang bộ")
     PEOPLES_COMMITTEE = "ubnd", _("Ủy ban nhân dân")
     DEPARTMENT = "department", _("Sở/Ban/Ngành")
     AGENCY = "agency", _("Cơ quan")
@@ -61,6 +65,7 @@ class Kind(models.TextChoices):
 
 ORGANISATION_KINDS = frozenset(
     {
+        Kind.MINISTRY,
         Kind.PEOPLES_COMMITTEE,
         Kind.DEPARTMENT,
         Kind.AGENCY,

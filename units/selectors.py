@@ -91,7 +91,7 @@ def scope_roots(user) -> QuerySet[Unit]:
     """The top units the user reaches: where the unit browser starts."""
     paths = _membership_paths(user, None)
     if paths is None:
-        return Unit.objects.filter(parent__isnull=True, level=Level.PROVINCE)
+        return Unit.objects.filter(parent__isnull=True)
     return Unit.objects.filter(path__in=paths)
 
 

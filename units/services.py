@@ -11,17 +11,18 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError
 
-from .models import Kind, Level, Membership, Unit, path_segment
+from .models import ORGANISATION_KINDS, Level, Membership, Unit, path_segment
 from .roles import Role
 from .selectors import require_role
 
 # Which level may stand under which: the tree of both eras (districts only before the reform).
 ALLOWED_PARENT_LEVELS = {
-    Level.PROVINCE: {None},
+    Level.NATION: {None},
+    Level.PROVINCE: {Level.NATION},
     Level.DISTRICT: {Level.PROVINCE},
     Level.COMMUNE: {Level.DISTRICT, Level.PROVINCE},
     Level.HAMLET: {Level.COMMUNE},
-    Level.ORGANISATION: {Level.PROVINCE, Level.DISTRICT, Level.COMMUNE, Level.ORGANISATION},
+    Level.ORGANISATION: {Level.NATION, Level.PROVINCE, Level.DISTRICT, Level.COMMUNE, Level.ORGANISATION},
 }
 
 
@@ -83,10 +84,8 @@ def unit_create(
         parent = Unit.objects.select_for_update().get(pk=parent.pk)
         require_role(by, parent, [Role.ADMIN, Role.OFFICER])
     elif not by.is_superuser:
-        raise DomainError(_("Chỉ quản trị hệ thống được tạo đơn vị cấp tỉnh."), code="permission_denied")
-    if level == Level.ORGANISATION and kind not in {k.value for k in Kind} - {
-        Kind.PROVINCE, Kind.CENTRAL_CITY, Kind.COMMUNE, Kind.WARD,
-    }:
+        raise DomainError(_("Chỉ quản trị hệ thống được tạo đơn vị gốc."), code="permission_denied")
+    if level == Level.ORGANISATION and kind not in ORGANISATION_KINDS:
         raise DomainError(_("Loại đơn vị không phù hợp với cấp cơ quan/tổ chức."), field="kind")
     unit = Unit(
         parent=parent, name=name, level=level, kind=kind, code=code.strip(),
