@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from core.errors import PermissionDenied
 from core.text import search_key  # noqa: F401 - re-exported for views
 
-from .models import Level, Membership, Succession, Unit
+from .models import Membership, Succession, Unit
 from .roles import Role
 
 
