@@ -41,5 +41,8 @@ messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l vi --no-obsolete
 	$(BIN)/python manage.py compilemessages -l vi
 
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 media

@@ -1,0 +1,69 @@
+"""The administrative tree: loading the whole country (both eras), a no-op reload, and a subtree
+query through the scoping selector beside the bare SQL prefix query on the same index.
+
+Run: DATABASE_URL=postgres://... .venv/bin/python benchmarks/bench_units.py
+"""
+
+from common import fmt_s, median, setup_django, table, timed
+
+setup_django()
+
+from django.db import connection  # noqa: E402
+
+from units.loader import load_admin_units  # noqa: E402
+from units.models import Level, Unit  # noqa: E402
+from units.selectors import visible_units  # noqa: E402
+
+
+def main() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    import time
+
+    assert "bench" in connection.settings_dict["NAME"], "runs only on a benchmark database (it truncates units)"
+    with connection.cursor() as cur:  # a first load from empty is what we measure
+        cur.execute("TRUNCATE units_unit, units_succession, units_membership RESTART IDENTITY CASCADE")
+    started = time.perf_counter()
+    first = load_admin_units()
+    first_load = time.perf_counter() - started
+    reload_samples = timed(lambda: load_admin_units(), runs=3, warmup=0)
+
+    province = Unit.objects.get(source_key="both:tinhhatinh")
+    from core.models import User
+
+    user, _ = User.objects.get_or_create(username="bench.province")
+    from units.models import Membership
+
+    Membership.objects.get_or_create(user=user, unit=province, role="viewer")
+
+    def scoped():
+        user.__dict__.pop("_scope_paths_cache", None)
+        return len(list(visible_units(user).values_list("id", flat=True)))
+
+    def bare():
+        with connection.cursor() as cur:
+            cur.execute("SELECT id FROM units_unit WHERE path LIKE %s", [province.path + "%"])
+            return len(cur.fetchall())
+
+    scoped_s = timed(scoped, runs=20)
+    bare_s = timed(bare, runs=20)
+    n = bare()
+    vendor = connection.vendor
+    print("## Administrative tree\n")
+    print(f"Database: {vendor}. Units: {Unit.objects.count():,}; created on the first load: "
+          f"{sum(first.created.values()):,} (0 means the tree was already loaded).\n")
+    print(table(
+        ["measure", "median", "limit beside it", "ratio"],
+        [
+            ["load the whole country, both eras + lineage", fmt_s(first_load), "goal: < 60 s", "—"],
+            ["reload (no change)", fmt_s(median(reload_samples)), "—", "—"],
+            [f"province subtree via scoping selector ({n} units)", fmt_s(median(scoped_s)),
+             f"bare SQL LIKE prefix: {fmt_s(median(bare_s))}", f"{median(scoped_s) / median(bare_s):.1f}×"],
+        ],
+    ))
+    print("\nCommand: `DATABASE_URL=... .venv/bin/python benchmarks/bench_units.py`\n")
+
+
+if __name__ == "__main__":
+    main()
