@@ -38,8 +38,9 @@ beat: $(STAMP)
 	$(BIN)/celery -A config beat --loglevel=info
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l vi --no-obsolete
-	$(BIN)/python manage.py compilemessages -l vi
+	$(BIN)/python manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=benchmarks --ignore=tests
+	$(BIN)/python manage.py makemessages -d djangojs -l en --no-obsolete --ignore=.venv --ignore=benchmarks --ignore=tests
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -11,7 +11,7 @@ setup_django()
 from django.db import connection  # noqa: E402
 
 from units.loader import load_admin_units  # noqa: E402
-from units.models import Level, Unit  # noqa: E402
+from units.models import Unit  # noqa: E402
 from units.selectors import visible_units  # noqa: E402
 
 

@@ -1,11 +1,14 @@
-"""The national campaign, its phases and targets. Plans (and the Target.plan link) come with them."""
+"""The national campaign, its phases and targets, and the plans that carry it out."""
 
+import datetime
+
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from units.models import Unit
+from units.models import Level, Unit
 
 from .indicators import Indicator
 
@@ -66,6 +69,10 @@ class Target(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="targets")
+    # The plan that sets the target; national targets (QĐ 387, QĐ 677) come from no plan in the portal.
+    plan = models.ForeignKey(
+        "Plan", verbose_name=_("kế hoạch"), null=True, blank=True, on_delete=models.CASCADE, related_name="targets"
+    )
 
     history = HistoricalRecords()
 
@@ -74,6 +81,179 @@ class Target(models.Model):
         verbose_name_plural = _("chỉ tiêu")
         ordering = ["unit", "year", "indicator"]
         indexes = [models.Index(fields=["unit", "year"], name="target_unit_year_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "indicator", "unit", "year"], name="target_unique_in_plan",
+                violation_error_message=_("Kế hoạch đã có chỉ tiêu này cho năm này."),
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "unit", "year"], condition=models.Q(plan__isnull=True),
+                name="target_unique_without_plan",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_indicator_display()} {self.percentage}% ({self.year})"
+
+    def applies_until(self):
+        """Targets on districts (abolished by the 2025 reform) stay in history but apply no longer."""
+        if self.indicator == Indicator.DISTRICTS_LEARNING_DISTRICT or self.unit.level == Level.DISTRICT:
+            return settings.ADMIN_REFORM_DATE - datetime.timedelta(days=1)
+        return None
+
+
+class DocumentKind(models.TextChoices):
+    """What a plan-like document is; its type symbol goes into the number ("151/KH-UBND")."""
+
+    PLAN = "plan", _("Kế hoạch")
+    LETTER = "letter", _("Công văn")
+
+
+# Type label printed under the header, and type symbol of the number (NĐ 30/2020, Phụ lục III).
+DOCUMENT_TYPE_LABELS = {DocumentKind.PLAN: "KẾ HOẠCH", DocumentKind.LETTER: ""}
+DOCUMENT_TYPE_SYMBOLS = {DocumentKind.PLAN: "KH", DocumentKind.LETTER: ""}
+
+
+class CapacityMark(models.TextChoices):
+    NONE = "", _("Ký trực tiếp")
+    ON_BEHALF_OF_COLLECTIVE = "TM.", _("TM. — thay mặt tập thể")
+    DEPUTY = "KT.", _("KT. — ký thay người đứng đầu")
+    ACTING = "Q.", _("Q. — quyền")
+    BY_ORDER = "TL.", _("TL. — thừa lệnh")
+    BY_AUTHORISATION = "TUQ.", _("TUQ. — thừa ủy quyền")
+
+
+class PdfStatus(models.TextChoices):
+    NONE = "none", _("Chưa tạo")
+    QUEUED = "queued", _("Đang chờ tạo")
+    RENDERING = "rendering", _("Đang tạo")
+    READY = "ready", _("Đã tạo")
+    FAILED = "failed", _("Lỗi khi tạo")
+
+
+# The optional sections of a plan, in the order the seeds print them (I. … VII.).
+PLAN_SECTIONS = (
+    ("purposes", _("Mục đích, yêu cầu")),
+    ("contents", _("Nội dung phong trào thi đua")),
+    ("criteria", _("Tiêu chí thi đua và hình thức khen thưởng")),
+    ("solutions", _("Giải pháp thực hiện")),
+    ("schedule", _("Tiến độ thực hiện")),
+    ("budget", _("Kinh phí thực hiện")),
+    ("organisation", _("Tổ chức thực hiện")),
+)
+
+
+def plan_pdf_path(plan: "Plan", filename: str) -> str:
+    return f"plans/{plan.pk}/{filename}"
+
+
+class Plan(models.Model):
+    """A document a body issues to carry the campaign out: a plan (kế hoạch) or a letter (công văn).
+
+    Draft → issued. An issued plan is immutable; a correction is a new version (`supersedes`).
+    `parent` is the plan it implements when that plan is in the portal, `parent_reference` when not.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        ISSUED = "issued", _("Đã ban hành")
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("phong trào"), on_delete=models.PROTECT, related_name="plans")
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị ban hành"), on_delete=models.PROTECT, related_name="plans")
+    kind = models.CharField(_("loại văn bản"), max_length=10, choices=DocumentKind.choices, default=DocumentKind.PLAN)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+
+    number = models.CharField(_("số, ký hiệu"), max_length=60, blank=True, help_text=_("Ví dụ: 151/KH-UBND"))
+    issuing_body = models.CharField(_("cơ quan ban hành"), max_length=255)
+    parent_body = models.CharField(_("cơ quan chủ quản"), max_length=255, blank=True)
+    place = models.CharField(_("địa danh"), max_length=100)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    title = models.CharField(_("trích yếu"), max_length=500)
+    addressees = models.TextField(_("kính gửi"), blank=True, help_text=_("Mỗi dòng một nơi (công văn)."))
+
+    introduction = models.TextField(_("căn cứ, mở đầu"), blank=True)
+    purposes = models.TextField(_("mục đích, yêu cầu"), blank=True)
+    contents = models.TextField(_("nội dung"), blank=True)
+    criteria = models.TextField(_("tiêu chí thi đua và hình thức khen thưởng"), blank=True)
+    solutions = models.TextField(_("giải pháp thực hiện"), blank=True)
+    schedule = models.TextField(_("tiến độ thực hiện"), blank=True)
+    budget = models.TextField(_("kinh phí thực hiện"), blank=True)
+    organisation = models.TextField(_("tổ chức thực hiện"), blank=True)
+    closing = models.TextField(_("kết thúc"), blank=True)
+
+    recipients = models.TextField(_("nơi nhận"), blank=True, help_text=_("Mỗi dòng một nơi nhận."))
+    signer_collective = models.CharField(
+        _("thay mặt tập thể (TM.)"), max_length=200, blank=True, help_text=_("Ví dụ: Ủy ban nhân dân")
+    )
+    signer_capacity = models.CharField(
+        _("thẩm quyền ký"), max_length=5, choices=CapacityMark.choices, blank=True, default=CapacityMark.NONE
+    )
+    signer_principal = models.CharField(
+        _("ký thay/thừa lệnh cho"), max_length=200, blank=True, help_text=_("Ví dụ: Chủ tịch, Giám đốc")
+    )
+    signer_title = models.CharField(_("chức vụ người ký"), max_length=200, blank=True)
+    signer_name = models.CharField(_("họ tên người ký"), max_length=200, blank=True)
+
+    parent = models.ForeignKey(
+        "self", verbose_name=_("kế hoạch cấp trên"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    parent_reference = models.CharField(
+        _("văn bản cấp trên (ngoài cổng)"), max_length=500, blank=True,
+        help_text=_("Ví dụ: Kế hoạch số 808/KH-BGDĐT ngày 03/7/2024 của Bộ GD&ĐT"),
+    )
+    version = models.PositiveSmallIntegerField(_("phiên bản"), default=1)
+    supersedes = models.OneToOneField(
+        "self", verbose_name=_("thay thế văn bản"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="correction",
+    )
+    # Optimistic lock: each write bumps it; a form or PATCH carrying an older value gets 409.
+    revision = models.PositiveIntegerField(_("lần sửa"), default=1)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+
+    pdf_file = models.FileField(_("tệp PDF"), upload_to=plan_pdf_path, blank=True, max_length=255)
+    pdf_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    pdf_status = models.CharField(max_length=10, choices=PdfStatus.choices, default=PdfStatus.NONE, editable=False)
+    pdf_pages = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    pdf_error = models.CharField(max_length=500, blank=True, editable=False)
+    pdf_rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["pdf_status", "pdf_error", "pdf_rendered_at", "updated_at"])
+
+    class Meta:
+        verbose_name = _("kế hoạch")
+        verbose_name_plural = _("kế hoạch")
+        ordering = ["-issued_on", "-pk"]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="plan_unit_status_idx"),
+            models.Index(fields=["number"], name="plan_number_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="issued") | models.Q(issued_on__isnull=False),
+                name="plan_issued_has_date",
+                violation_error_message=_("Kế hoạch đã ban hành phải có ngày ban hành."),
+            ),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="plan_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or _('(chưa có số)')} — {self.title}"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == self.Status.ISSUED
+
+    @property
+    def type_label(self) -> str:
+        return DOCUMENT_TYPE_LABELS[DocumentKind(self.kind)]
+
+    def sections(self) -> list[tuple[str, str, str]]:
+        """(field, heading, html) of the sections this plan has, in print order."""
+        return [(name, str(label), getattr(self, name)) for name, label in PLAN_SECTIONS if getattr(self, name)]

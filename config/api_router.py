@@ -1,10 +1,26 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from awards.api import views as award_views
+from campaigns.api import views as campaign_views
+from reports.api import views as report_views
+from titles.api import views as title_views
 from units.api import views as unit_views
 
 router = DefaultRouter()
 router.register("units", unit_views.UnitViewSet, basename="unit")
+router.register("campaigns", campaign_views.CampaignViewSet, basename="campaign")
+router.register("plans", campaign_views.PlanViewSet, basename="plan")
+router.register("targets", campaign_views.TargetViewSet, basename="target")
+router.register("reports", report_views.ReportViewSet, basename="report")
+router.register("completeness", report_views.CompletenessViewSet, basename="completeness")
+router.register("stats", report_views.StatViewSet, basename="stat")
+router.register("title-types", title_views.TitleTypeViewSet, basename="title-type")
+router.register("recognitions", title_views.RecognitionViewSet, basename="recognition")
+router.register("evaluations", title_views.EvaluationViewSet, basename="evaluation")
+router.register("award-forms", award_views.AwardFormViewSet, basename="award-form")
+router.register("nominations", award_views.NominationViewSet, basename="nomination")
+router.register("decisions", award_views.DecisionViewSet, basename="decision")
 
 urlpatterns = [
     path("auth/token/", unit_views.obtain_token, name="api-token"),

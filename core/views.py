@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from units import selectors as unit_selectors
@@ -36,3 +37,29 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def lockout(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login: the page for people, and for API clients (the token
+    endpoint) JSON with a Vietnamese `detail`, as every API error is (API.md)."""
+    if request.path.startswith("/api/"):
+        message = gettext(
+            "Bạn đã nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau 30 phút hoặc liên hệ quản trị đơn vị."
+        )
+        return JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+    return render(request, "registration/locked_out.html", status=429)
+
+
+# A constant body the size of a one-row statistics page, encoded once at import.
+BENCH_FIXED_BODY = (
+    b'{"count":1,"next":null,"previous":null,"results":[{"unit":{"id":1,"code":"42","name":"T\\u1ec9nh H\\u00e0 '
+    b'T\\u0129nh","level":"province"},"year":2025,"indicator":"households_learning_family","numerator":286512,'
+    b'"denominator":402112,"percentage":71.25,"target":70.0,"on_track":true}]}'
+)
+
+
+def bench_fixed_json(request):
+    """Load tests only (URL exists when settings.BENCH_ENDPOINTS is on): the same middleware stack as every
+    page, then a fixed JSON body with no database, no auth and no serializer — the floor the API is measured
+    against (benchmarks/bench_load.py)."""
+    return HttpResponse(BENCH_FIXED_BODY, content_type="application/json")

@@ -1,3 +1,4 @@
+import importlib
 import os
 
 import pytest
@@ -15,6 +16,45 @@ def _vietnamese(settings):
     settings.LANGUAGE_CODE = "vi"
     with translation.override("vi"):
         yield
+
+
+# Rows that data migrations create in every database. A transactional test (browser journeys, the worker)
+# ends with a flush that removes them; tests after it would then miss them, so they are put back.
+REFERENCE_DATA = [
+    ("campaigns.models", "Campaign", "campaigns.migrations.0002_national_campaign", "create_campaign"),
+    ("titles.models", "TitleType", "titles.migrations.0002_load_title_catalogue", "load"),
+    ("awards.models", "AwardForm", "awards.migrations.0002_load_award_forms", "load_forms"),
+]
+
+
+def _uses_database(request) -> str | None:
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if names & {"transactional_db", "live_server"} or (marker and marker.kwargs.get("transaction")):
+        return "transactional_db"
+    if marker or names & {"db", "django_db_setup"}:
+        return "db"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    fixture = _uses_database(request)
+    if fixture is None:
+        return
+    request.getfixturevalue(fixture)
+    from django.apps import apps
+
+    for models_module, model_name, migration, function in REFERENCE_DATA:
+        model = getattr(importlib.import_module(models_module), model_name)
+        if not model.objects.exists():
+            getattr(importlib.import_module(migration), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Rendered PDFs, uploads and exports go to a per-test folder, never into the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ class UserFactory(DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     full_name = factory.Sequence(lambda n: f"Cán bộ {n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
-    password = factory.PostGenerationMethodCall("set_password", "mat-khau-thu")
+    password = factory.django.Password("mat-khau-thu")
 
 
 class MembershipFactory(DjangoModelFactory):

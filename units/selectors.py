@@ -35,11 +35,17 @@ def _membership_paths(user, roles: Iterable[str] | None) -> list[str] | None:
     cache = getattr(user, cache_key, None)
     if cache is None:
         cache = list(Membership.objects.filter(user=user).values_list("role", "unit__path"))
+        # Reading also reaches the units the user's units were formed from in the 2025 reform: a new
+        # commune's officer reads its predecessors' history (2023–2024 reports, titles) but acts on none.
+        lineage = Succession.objects.filter(successor__memberships__user=user).values_list(
+            "predecessor__path", flat=True
+        )
+        cache.extend((None, path) for path in lineage)
         setattr(user, cache_key, cache)
     wanted = set(roles) if roles is not None else None
     if wanted is not None:
         wanted.add(Role.ADMIN)  # a unit's administrator may do anything in its subtree
-    paths = sorted({path for role, path in cache if wanted is None or role in wanted})
+    paths = sorted({path for role, path in cache if wanted is None or (role is not None and role in wanted)})
     # Drop paths inside another path: fewer OR terms, same rows.
     kept: list[str] = []
     for p in paths:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,10 +11,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError
+from core.text import nfc, search_key
 
-from .models import ORGANISATION_KINDS, Level, Membership, Unit, path_segment
+from .models import ORGANISATION_KINDS, Citizen, Clan, Household, Level, Membership, Unit, path_segment
 from .roles import Role
-from .selectors import require_role
+from .selectors import require_role, today
 
 # Which level may stand under which: the tree of both eras (districts only before the reform).
 ALLOWED_PARENT_LEVELS = {
@@ -163,3 +165,148 @@ def unit_paths_repair() -> int:
             changed.append(Unit(id=u["id"], path=path, depth=depth))
     Unit.objects.bulk_update(changed, ["path", "depth"], batch_size=2000)
     return len(changed)
+
+
+# --- Registries of a hamlet: households, clans, citizens (commune officers keep them) ---------------
+
+REGISTRY_FIELDS = {
+    Household: ("unit_id", "code", "head_name", "address"),
+    Clan: ("unit_id", "name"),
+    Citizen: ("unit_id", "household_id", "full_name", "birth_year", "workplace"),
+}
+
+
+def registry_version(row: Household | Clan | Citizen) -> str:
+    """A fingerprint of a registry row's values. An edit form carries it; a save from a form opened
+    before someone else changed the row (on a page or by an Excel import) is refused, not applied."""
+    values = [getattr(row, field) for field in REGISTRY_FIELDS[type(row)]]
+    return hashlib.sha256(repr(values).encode()).hexdigest()[:16]
+
+
+def _registry_hamlet(hamlet: Unit, by) -> Unit:
+    """Lock the hamlet (Excel list imports lock the commune's hamlets too) and check the officer role."""
+    locked = Unit.objects.select_for_update().get(pk=hamlet.pk)
+    require_role(by, locked, [Role.OFFICER])
+    if locked.level != Level.HAMLET:
+        raise DomainError(_("Sổ đăng ký được lập theo thôn/tổ dân phố."), field="unit")
+    return locked
+
+
+def _locked_registry_row(model, row, by, version: str | None):
+    """Lock the row's hamlet, then the row: the order an Excel import takes, so neither waits on the other."""
+    hamlet = _registry_hamlet(Unit(pk=row.unit_id), by)
+    locked = model.objects.select_for_update().get(pk=row.pk)
+    if version is not None and version != registry_version(locked):
+        raise Conflict(_("Bản ghi đã được người khác sửa đổi. Vui lòng tải lại trang."), code="stale")
+    return locked, hamlet
+
+
+def _registry_save(row, by) -> None:
+    try:
+        row.full_clean()
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(messages[0], field=None if field == "__all__" else field) from exc
+    row._history_user = by
+    row.save()
+
+
+def _household_fields(row: Household, hamlet: Unit, code: str, head_name: str, address: str) -> None:
+    row.code, row.head_name, row.address = nfc(code), nfc(head_name), nfc(address)
+    if not row.code:
+        raise DomainError(_("Cần nhập mã hộ."), field="code")
+    if not row.head_name:
+        raise DomainError(_("Cần nhập họ tên chủ hộ."), field="head_name")
+    if Household.objects.filter(unit=hamlet, code=row.code).exclude(pk=row.pk).exists():
+        raise DomainError(_("Mã hộ “%(code)s” đã có trong %(hamlet)s.") % {"code": row.code, "hamlet": hamlet.name},
+                          field="code")
+
+
+@transaction.atomic
+def household_create(*, hamlet: Unit, code: str, head_name: str, address: str = "", by) -> Household:
+    """Add a household to a hamlet's registry. Needs the officer role over the hamlet. Locks the hamlet row."""
+    hamlet = _registry_hamlet(hamlet, by)
+    household = Household(unit=hamlet)
+    _household_fields(household, hamlet, code, head_name, address)
+    _registry_save(household, by)
+    return household
+
+
+@transaction.atomic
+def household_update(*, household: Household, code: str, head_name: str, address: str = "", by,
+                     version: str | None = None) -> Household:
+    """Edit a household. Needs the officer role over its hamlet and the version the editor saw (409
+    otherwise). Locks the hamlet row, then the household's."""
+    household, hamlet = _locked_registry_row(Household, household, by, version)
+    _household_fields(household, hamlet, code, head_name, address)
+    _registry_save(household, by)
+    return household
+
+
+def _clan_fields(row: Clan, hamlet: Unit, name: str) -> None:
+    row.name = nfc(name)
+    if not row.name:
+        raise DomainError(_("Cần nhập tên dòng họ."), field="name")
+    key = search_key(row.name)
+    others = Clan.objects.filter(unit=hamlet).exclude(pk=row.pk).values_list("name", flat=True)
+    if any(search_key(other) == key for other in others):  # "Họ Lê" and "họ Lê" are one clan
+        raise DomainError(_("Dòng họ “%(name)s” đã có trong %(hamlet)s.") % {"name": row.name, "hamlet": hamlet.name},
+                          field="name")
+
+
+@transaction.atomic
+def clan_create(*, hamlet: Unit, name: str, by) -> Clan:
+    """Add a clan to a hamlet's registry. Needs the officer role over the hamlet. Locks the hamlet row."""
+    hamlet = _registry_hamlet(hamlet, by)
+    clan = Clan(unit=hamlet)
+    _clan_fields(clan, hamlet, name)
+    _registry_save(clan, by)
+    return clan
+
+
+@transaction.atomic
+def clan_update(*, clan: Clan, name: str, by, version: str | None = None) -> Clan:
+    """Rename a clan. Needs the officer role over its hamlet and the version the editor saw (409
+    otherwise). Locks the hamlet row, then the clan's."""
+    clan, hamlet = _locked_registry_row(Clan, clan, by, version)
+    _clan_fields(clan, hamlet, name)
+    _registry_save(clan, by)
+    return clan
+
+
+def _citizen_fields(row: Citizen, hamlet: Unit, full_name: str, birth_year: int | None, household_code: str,
+                    workplace: str) -> None:
+    row.full_name, row.workplace = nfc(full_name), nfc(workplace)
+    if not row.full_name:
+        raise DomainError(_("Cần nhập họ và tên."), field="full_name")
+    if birth_year is not None and not 1900 <= int(birth_year) <= today().year:
+        raise DomainError(_("Năm sinh phải từ 1900 đến %(year)s.") % {"year": today().year}, field="birth_year")
+    row.birth_year = birth_year
+    code = nfc(household_code)
+    row.household = Household.objects.filter(unit=hamlet, code=code).first() if code else None
+    if code and row.household is None:
+        raise DomainError(_("Mã hộ “%(code)s” không có trong %(hamlet)s.") % {"code": code, "hamlet": hamlet.name},
+                          field="household_code")
+
+
+@transaction.atomic
+def citizen_create(*, hamlet: Unit, full_name: str, birth_year: int | None = None, household_code: str = "",
+                   workplace: str = "", by) -> Citizen:
+    """Add a citizen (name, birth year, household by its code in the hamlet, workplace; no ID number).
+    Needs the officer role over the hamlet. Locks the hamlet row."""
+    hamlet = _registry_hamlet(hamlet, by)
+    citizen = Citizen(unit=hamlet)
+    _citizen_fields(citizen, hamlet, full_name, birth_year, household_code, workplace)
+    _registry_save(citizen, by)
+    return citizen
+
+
+@transaction.atomic
+def citizen_update(*, citizen: Citizen, full_name: str, birth_year: int | None = None, household_code: str = "",
+                   workplace: str = "", by, version: str | None = None) -> Citizen:
+    """Edit a citizen. Needs the officer role over their hamlet and the version the editor saw (409
+    otherwise). Locks the hamlet row, then the citizen's."""
+    citizen, hamlet = _locked_registry_row(Citizen, citizen, by, version)
+    _citizen_fields(citizen, hamlet, full_name, birth_year, household_code, workplace)
+    _registry_save(citizen, by)
+    return citizen

@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from config.celery_queues import TASK_ROUTES
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -46,8 +48,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.db_router.ReplicaReadsMiddleware",  # removes itself unless DATABASE_REPLICA_URL is set
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -84,6 +87,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (runserver + eager tasks) share the file; wait rather than fail on a lock.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Optional streaming replica (docs/scaling.md): GET requests to these paths read from it (config/db_router.py).
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+DATABASE_REPLICA_PATHS = env.list("DATABASE_REPLICA_PATHS", default=[
+    "/api/v1/stats/", "/api/v1/completeness/", "/reports/dashboard/", "/reports/completeness/"])
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -108,6 +119,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "core.views.lockout"  # the template for pages, JSON for /api/
 AXES_RESET_ON_SUCCESS = True
 
 LANGUAGE_CODE = "vi"
@@ -165,6 +177,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "units.models.Kind",
+        "UnitLevelEnum": "units.models.Level",
+        "SuccessionKindEnum": "units.models.Succession.Kind",
+        "PlanKindEnum": "campaigns.models.DocumentKind",
+        "PlanStatusEnum": "campaigns.models.Plan.Status",
+        "ReportStatusEnum": "reports.models.ReportStatus",
+        "EvaluationStatusEnum": "titles.models.Evaluation.Status",
+        "AwardSubjectKindEnum": "awards.models.SubjectKind",
+        "NominationStatusEnum": "awards.models.NominationStatus",
+    },
 }
 
 # --- Celery ---
@@ -180,10 +203,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = TIME_ZONE
+# Queues by kind of work (config/celery_queues.py, docs/scaling.md). Off by default: a worker started without
+# -Q consumes only "celery", so switch this on together with workers for every queue.
+CELERY_TASK_ROUTES = TASK_ROUTES if env.bool("CELERY_ROUTE_BY_KIND", default=False) else {}
 CELERY_BEAT_SCHEDULE = {
     "units-verify-paths-nightly": {
         "task": "units.tasks.verify_unit_paths",
         "schedule": crontab(hour=1, minute=30),
+    },
+    "reports-rebuild-stats-nightly": {
+        "task": "reports.tasks.rebuild_stats_nightly",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "reports-send-reminders-daily": {
+        "task": "reports.tasks.send_report_reminders",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 
@@ -208,5 +242,15 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# Serves /bench/fixed-json/ (no DB, no auth) for benchmarks/bench_load.py; off everywhere else.
+BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
+
 # The date the two-tier local government took effect (Nghị quyết 202/2025/QH15): data, not logic.
 ADMIN_REFORM_DATE = date.fromisoformat(env("ADMIN_REFORM_DATE", default="2025-07-01"))
+
+# --- Titles: upload limits (Excel lists, evidence files); a file over a limit is refused whole ---
+TITLES_IMPORT_MAX_BYTES = env.int("TITLES_IMPORT_MAX_BYTES", default=25 * 1024 * 1024)
+TITLES_IMPORT_MAX_ROWS = env.int("TITLES_IMPORT_MAX_ROWS", default=200_000)
+TITLES_IMPORT_MAX_UNPACKED_BYTES = env.int("TITLES_IMPORT_MAX_UNPACKED_BYTES", default=300 * 1024 * 1024)
+TITLES_IMPORT_MAX_COMPRESSION_RATIO = env.int("TITLES_IMPORT_MAX_COMPRESSION_RATIO", default=200)
+TITLES_EVIDENCE_MAX_BYTES = env.int("TITLES_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)

@@ -1,6 +1,7 @@
 """Fast settings for the test run; DATABASE_URL and REDIS_URL still switch to the real services."""
 
 from .base import *  # noqa: F401,F403
+from .base import env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -9,3 +10,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Tasks run in-process in tests, whichever broker is configured, so a test sees its task's effect at once.
+# The tests marked `worker` switch this off for themselves and go through a real worker process.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

@@ -1,8 +1,9 @@
 """One handler: every API error is JSON with a Vietnamese `detail`."""
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -15,6 +16,10 @@ def exception_handler(exc, context):
         if exc.field:
             body["errors"] = {exc.field: [exc.message]}
         return Response(body, status=exc.status)
+    if isinstance(exc, Http404):
+        # get_object_or_404's message is English and names the model ("No Campaign matches the given query.");
+        # DRF would pass it through. API code that wants a specific message raises NotFound itself.
+        exc = NotFound()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -5,7 +5,7 @@ import io
 
 from rest_framework.renderers import BaseRenderer
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from core.spreadsheet import safe_cell
 
 
 def _flatten(row, prefix=""):
@@ -20,12 +20,6 @@ def _flatten(row, prefix=""):
             flat[name] = value
     return flat
 
-
-def _safe_cell(value):
-    """Spreadsheets execute cells that start like a formula; a leading quote keeps them as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return "" if value is None else value
 
 
 class PaginatedCSVRenderer(BaseRenderer):
@@ -52,6 +46,6 @@ class PaginatedCSVRenderer(BaseRenderer):
         writer = csv.DictWriter(buffer, fieldnames=header, extrasaction="ignore")
         writer.writeheader()
         for r in flat_rows:
-            writer.writerow({k: _safe_cell(v) for k, v in r.items()})
+            writer.writerow({k: "" if v is None else safe_cell(v) for k, v in r.items()})
         # BOM so that Excel opens Vietnamese text as UTF-8.
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")

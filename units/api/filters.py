@@ -30,6 +30,7 @@ class UnitFilter(django_filters.FilterSet):
     def qs(self):
         queryset = super().qs
         # `valid_on` defaults to today: clients see the current tree unless they ask for another day.
-        if not self.form.cleaned_data.get("valid_on") and "valid_on" not in self.data:
+        # An empty `?valid_on=` asks for no day, so it means today too (not both eras mixed).
+        if not self.form.cleaned_data.get("valid_on"):
             queryset = units_valid_on(queryset, today())
         return queryset

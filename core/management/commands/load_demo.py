@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 # Each capability adds its part of the demo as a module with `load(context, credentials) -> dict`;
 # order matters (plans need units, reports need plans). `context` carries what earlier steps made.
-DEMO_STEPS = ["units.demo"]
+DEMO_STEPS = ["units.demo", "titles.demo", "campaigns.demo", "reports.demo", "awards.demo"]
 
 
 class Command(BaseCommand):

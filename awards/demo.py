@@ -1,0 +1,104 @@
+"""The demo's awards: Hà Tĩnh's council (hoidong.thuky, hoidong.tv1..3), who decides which form, and
+nominations in every state — waiting, returned, passed and awaiting a decision, forwarded to the central
+council, and one decided award with its certificate. Everything goes through the services; a second run
+finds the council in place and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from functools import partial
+
+from django.db import transaction
+
+from core.models import User
+from units.models import Household, Unit
+
+from . import services, tasks
+from .models import AwardForm, Council, CouncilMember, DecidingPower, Nomination, ThresholdBase
+
+
+def _powers(nation: Unit, province: Unit, communes: dict, forms: dict) -> None:
+    DecidingPower.objects.get_or_create(body=nation, form=forms["bang-khen-thu-tuong"], defaults={
+        "authority_name": "Thủ tướng Chính phủ", "signer_title": "Thủ tướng"})
+    for slug in ("bang-khen-bo-tinh", "giay-khen"):
+        DecidingPower.objects.get_or_create(body=province, form=forms[slug], defaults={
+            "authority_name": "Ủy ban nhân dân tỉnh Hà Tĩnh", "signer_title": "Chủ tịch"})
+    for commune in communes.values():
+        DecidingPower.objects.get_or_create(body=commune, form=forms["giay-khen"], defaults={
+            "authority_name": f"Ủy ban nhân dân {commune.name}", "signer_title": "Chủ tịch"})
+
+
+def _councils(nation: Unit, province: Unit, forms: dict, admin: User) -> Council:
+    services.council_create(body=nation, name="Hội đồng Thi đua - Khen thưởng Trung ương", by=admin)
+    council = services.council_create(body=province, name="Hội đồng Thi đua - Khen thưởng tỉnh Hà Tĩnh", by=admin)
+    services.council_member_add(council=council, user=User.objects.get(username="hoidong.thuky"),
+                                role=CouncilMember.Role.SECRETARY, by=admin)
+    for n in range(1, 4):
+        services.council_member_add(council=council, user=User.objects.get(username=f"hoidong.tv{n}"),
+                                    role=CouncilMember.Role.CHAIR if n == 1 else CouncilMember.Role.MEMBER, by=admin)
+    # Illustrative figures, to be set by each council: ≥ 90% of all members for the Prime Minister's form
+    # (the former decree's figure), more than half of those present otherwise; quorum two thirds.
+    services.voting_rule_set(council=council, form=forms["bang-khen-thu-tuong"], quorum_percent=Decimal("66.67"),
+                             threshold_percent=Decimal("90"), threshold_base=ThresholdBase.MEMBERS,
+                             threshold_inclusive=True, secret_ballot=True, by=admin)
+    services.voting_rule_set(council=council, form=None, quorum_percent=Decimal("66.67"),
+                             threshold_percent=Decimal("50"), threshold_base=ThresholdBase.PRESENT,
+                             threshold_inclusive=False, secret_ballot=True, by=admin)
+    return council
+
+
+@transaction.atomic
+def load(context: dict, credentials: list) -> dict:
+    province: Unit = context["province"]
+    nation = province.parent
+    commune: Unit = context["communes"]["thanhsen"]
+    forms = {f.slug: f for f in AwardForm.objects.all()}
+    admin = User.objects.get(username="admin")
+    _powers(nation, province, context["communes"], forms)
+    existing = Council.objects.filter(body=province).first()
+    if existing is not None:
+        # Already loaded: touch nothing (services would add history rows even for unchanged values).
+        return {"award_council": existing}
+    council = _councils(nation, province, forms, admin)
+
+    officer = User.objects.get(username="xa.thanhsen")
+    secretary = User.objects.get(username="hoidong.thuky")
+    homes = list(Household.objects.filter(unit__parent=commune).order_by("id")[:3])
+    school = Unit.objects.filter(parent=commune, name__startswith="Trường Tiểu học").first()
+
+    def nominate(subject, form: str, occasion: str, year: int, summary: str) -> Nomination:
+        return services.nomination_create(by=officer, proposer_unit=commune, form=forms[form], occasion=occasion,
+                                          year=year, subject=subject, achievement_summary=summary)
+
+    nominate(homes[0], "giay-khen", "yearly", 2024,
+             "Gia đình ba năm liền đạt danh hiệu Gia đình học tập; các con học giỏi.")
+    returned = nominate(homes[1], "bang-khen-bo-tinh", "yearly", 2024, "Gia đình hiếu học tiêu biểu.")
+    services.nomination_return(nomination=returned, by=secretary,
+                               reason="Bổ sung biên bản bình xét của thôn và xác nhận của Hội Khuyến học xã.")
+    waiting = nominate(homes[2], "bang-khen-bo-tinh", "yearly", 2024,
+                       "Gia đình tiêu biểu trong phong trào khuyến học, khuyến tài của phường.")
+    awarded = nominate(school, "bang-khen-bo-tinh", "interim", 2025,
+                       "Nhà trường đạt danh hiệu Đơn vị học tập mức độ 2; 100% giáo viên đạt Công dân học tập.")
+    upward = nominate(commune, "bang-khen-thu-tuong", "interim", 2025,
+                      "Phường dẫn đầu tỉnh về xây dựng Cộng đồng học tập cấp xã giai đoạn 2023–2025.")
+
+    session = services.session_create(council=council, title="Phiên họp xét khen thưởng sơ kết 2023–2025",
+                                      held_on=datetime.date(2025, 3, 10), location="Văn phòng UBND tỉnh Hà Tĩnh",
+                                      nominations=[waiting, awarded, upward], by=secretary)
+    voting = list(council.members.filter(is_voting=True))
+    services.session_record_attendance(session=session, members=voting, by=secretary)
+    services.session_open(session=session, by=secretary)
+    for member in voting:
+        for nomination in (waiting, awarded, upward):
+            services.ballot_cast(session=session, nomination=nomination, by=member.user, choice="yes")
+    services.session_close(session=session, by=secretary)
+
+    decision = services.decision_issue(
+        body=province, nominations=[awarded], number="512/QĐ-UBND", date=datetime.date(2025, 3, 20),
+        signer_name="Võ Trọng Hải", signer_title="Chủ tịch", by=User.objects.get(username="tinh.hatinh"))
+    for award_id in decision.awards.values_list("pk", flat=True):
+        # Rendered once the demo's transaction commits (at once with eager Celery, else by a worker).
+        transaction.on_commit(partial(tasks.render_certificate.delay, award_id))
+    return {"award_council": council, "award_decision": decision}

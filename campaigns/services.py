@@ -1,0 +1,455 @@
+"""Writes of plans and targets, and the plan's PDF. Pages, API, admin, demo and tasks all come here.
+
+Locks: every write of a plan takes `SELECT … FOR UPDATE` on the plan row (and checks `revision`
+when the caller sends one), so two officers editing the same draft cannot overwrite each other
+silently, and an issue cannot interleave with an edit.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.documents import document_fingerprint, render_pdf
+from core.documents.sanitize import rich_text
+from core.errors import Conflict, DomainError
+from core.text import nfc
+from units import selectors as unit_selectors
+from units.models import Kind, Level, Unit
+from units.roles import Role
+
+from . import selectors
+from .documents import plan_document
+from .indicators import Indicator
+from .models import DOCUMENT_TYPE_SYMBOLS, Campaign, CapacityMark, DocumentKind, PdfStatus, Plan, Target
+
+logger = logging.getLogger(__name__)
+
+EDIT_ROLES = (Role.OFFICER,)  # the unit's administrator is added by the scoping selector
+RICH_TEXT_FIELDS = (
+    "introduction", "purposes", "contents", "criteria", "solutions", "schedule", "budget", "organisation", "closing",
+)
+PLAIN_FIELDS = (
+    "kind", "number", "issuing_body", "parent_body", "place", "title", "addressees", "recipients",
+    "signer_collective", "signer_capacity", "signer_principal", "signer_title", "signer_name", "parent_reference",
+)
+EDITABLE_FIELDS = (*PLAIN_FIELDS, *RICH_TEXT_FIELDS, "issued_on", "parent")
+# What a correction copies from the version it replaces.
+COPIED_FIELDS = ("campaign", "unit", *PLAIN_FIELDS, *RICH_TEXT_FIELDS, "issued_on", "parent")
+NUMBER_SEQUENCE = re.compile(r"^\s*(\d+)\s*/")
+STOP_WORDS = {"và", "của"}
+PLACE_WORDS = {"tỉnh", "thành", "huyện", "quận", "thị", "xã", "phường"}
+
+
+# --- numbering ---------------------------------------------------------------------------------
+
+
+def issuer_symbol(unit: Unit) -> str:
+    """The body's abbreviation in document numbers ("UBND", "SGDĐT", "HKH"), guessed from its name;
+    the officer can always change the suggested number."""
+    if unit.kind == Kind.PEOPLES_COMMITTEE or unit.level != Level.ORGANISATION:
+        return "UBND"
+    letters = []
+    for word in nfc(unit.name).split():
+        if word.lower() in PLACE_WORDS:
+            break  # "… tỉnh Bình Dương": the place is not part of the symbol
+        if word.lower() in STOP_WORDS or not word[0].isalpha():
+            continue
+        letters.append(word[0].upper())
+    return "".join(letters) or "CQ"
+
+
+def suggest_number(*, unit: Unit, kind: str, year: int) -> str:
+    """Next number for the unit's documents of the year: '152/KH-UBND', or '10/HKH' for a letter
+    (a công văn has no type symbol, NĐ 30/2020)."""
+    issued_this_year = Plan.objects.filter(unit=unit, issued_on__year=year).values_list("number", flat=True)
+    sequences = [int(m.group(1)) for n in issued_this_year if (m := NUMBER_SEQUENCE.match(n or ""))]
+    following = max(sequences, default=0) + 1
+    type_symbol = DOCUMENT_TYPE_SYMBOLS[DocumentKind(kind)]
+    symbol = issuer_symbol(unit)
+    return f"{following}/{type_symbol}-{symbol}" if type_symbol else f"{following}/{symbol}"
+
+
+def _lowercase_first(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def _place_name(province: Unit | None) -> str:
+    if province is None:
+        return ""
+    for prefix in ("Tỉnh ", "Thành phố "):
+        if province.name.startswith(prefix):
+            return province.name[len(prefix):]
+    return province.name
+
+
+# Organisations whose documents carry the managing People's Committee as cơ quan chủ quản.
+MANAGED_KINDS = {Kind.DEPARTMENT, Kind.AGENCY, Kind.SCHOOL, Kind.LEARNING_CENTRE}
+
+
+def default_header(unit: Unit) -> dict[str, str]:
+    """Issuing body, parent body and place a new plan starts from (all editable)."""
+    chain = [*unit_selectors.unit_ancestors(unit), unit]
+    province = next((u for u in chain if u.level == Level.PROVINCE), None)
+    if unit.level == Level.NATION:
+        return {"issuing_body": "", "parent_body": "", "place": "Hà Nội"}
+    if unit.level != Level.ORGANISATION:
+        return {"issuing_body": f"Ủy ban nhân dân {_lowercase_first(unit.name)}", "parent_body": "",
+                "place": _place_name(province)}
+    manager = unit.parent if unit.parent_id else None
+    parent_body = ""
+    if unit.kind in MANAGED_KINDS and manager is not None and manager.level not in (Level.ORGANISATION, Level.NATION):
+        parent_body = f"Ủy ban nhân dân {_lowercase_first(manager.name)}"
+    return {"issuing_body": unit.name, "parent_body": parent_body, "place": _place_name(province)}
+
+
+# --- validation --------------------------------------------------------------------------------
+
+
+def _clean_fields(changes: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(_("Trường không được phép sửa: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+                          field=sorted(unknown)[0])
+    cleaned: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name in RICH_TEXT_FIELDS:
+            cleaned[name] = rich_text(value or "")
+        elif name in PLAIN_FIELDS:
+            cleaned[name] = nfc(value or "") if name not in ("addressees", "recipients") else _clean_lines(value)
+        else:
+            cleaned[name] = value
+    return cleaned
+
+
+def _clean_lines(value: str | None) -> str:
+    lines = [nfc(line).lstrip("-–• ").strip() for line in (value or "").splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def _validate_parent(plan: Plan, by) -> None:
+    if plan.parent_id is None:
+        return
+    if plan.parent_id == plan.pk:
+        raise DomainError(_("Kế hoạch cấp trên không thể là chính kế hoạch này."), field="parent")
+    # Read again: the caller's object may be stale, and the caller must be allowed to see it.
+    parent = selectors.visible_plans(by).filter(pk=plan.parent_id).first()
+    if parent is None:
+        raise DomainError(_("Không tìm thấy kế hoạch cấp trên hoặc bạn không có quyền xem."), field="parent")
+    if parent.status != Plan.Status.ISSUED:
+        raise DomainError(_("Kế hoạch cấp trên phải là kế hoạch đã ban hành."), field="parent")
+    if parent.campaign_id != plan.campaign_id:
+        raise DomainError(_("Kế hoạch cấp trên thuộc một phong trào khác."), field="parent")
+    ancestor, steps = parent, 0
+    while ancestor is not None and steps < selectors.CHAIN_LIMIT:
+        if ancestor.pk == plan.pk:
+            raise DomainError(_("Kế hoạch cấp trên tạo thành vòng lặp."), field="parent")
+        ancestor, steps = ancestor.parent, steps + 1
+
+
+def _validate_plan(plan: Plan, by) -> None:
+    if plan.kind not in DocumentKind.values:
+        raise DomainError(_("Loại văn bản không hợp lệ."), field="kind")
+    if plan.signer_capacity not in CapacityMark.values:
+        raise DomainError(_("Thẩm quyền ký không hợp lệ."), field="signer_capacity")
+    signs_for_someone = plan.signer_capacity and plan.signer_capacity != CapacityMark.ON_BEHALF_OF_COLLECTIVE
+    if signs_for_someone and not plan.signer_principal:
+        raise DomainError(
+            _("Ký “%(mark)s” cần ghi rõ ký thay/thừa lệnh cho ai (ví dụ: Chủ tịch).") % {"mark": plan.signer_capacity},
+            field="signer_principal",
+        )
+    if plan.issued_on is not None:
+        campaign = plan.campaign
+        if not campaign.start_year <= plan.issued_on.year <= campaign.end_year:
+            raise DomainError(
+                _("Ngày ban hành phải trong thời gian của phong trào (%(start)s–%(end)s).")
+                % {"start": campaign.start_year, "end": campaign.end_year},
+                field="issued_on",
+            )
+        if not plan.unit.is_valid_on(plan.issued_on):
+            raise DomainError(
+                _("Đơn vị “%(unit)s” không còn hiệu lực vào ngày ban hành %(day)s.")
+                % {"unit": plan.unit.name, "day": plan.issued_on.strftime("%d/%m/%Y")},
+                field="issued_on",
+            )
+    _validate_parent(plan, by)
+    try:
+        plan.full_clean(exclude=["pdf_file", "campaign", "unit", "parent", "supersedes", "created_by"])
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        label = Plan._meta.get_field(field).verbose_name if field in {f.name for f in Plan._meta.fields} else field
+        raise DomainError(f"{str(label).capitalize()}: {messages[0]}", field=field) from exc
+
+
+def _validate_for_issue(plan: Plan) -> None:
+    required = [("number", plan.number), ("issued_on", plan.issued_on), ("issuing_body", plan.issuing_body),
+                ("place", plan.place), ("title", plan.title)]
+    for field, value in required:
+        if not value:
+            label = Plan._meta.get_field(field).verbose_name
+            raise DomainError(_("Cần nhập “%(field)s” trước khi ban hành.") % {"field": label}, field=field)
+    if not NUMBER_SEQUENCE.match(plan.number):
+        raise DomainError(
+            _("Số văn bản “%(number)s” chưa có số thứ tự (ví dụ: 151/KH-UBND).") % {"number": plan.number},
+            field="number",
+        )
+    if not (plan.signer_title or plan.signer_name):
+        raise DomainError(_("Cần nhập chức vụ hoặc họ tên người ký trước khi ban hành."), field="signer_title")
+    if not (plan.introduction or any(html for _name, _label, html in plan.sections())):
+        raise DomainError(_("Kế hoạch chưa có nội dung."), field="contents")
+    if plan.issued_on > timezone.localdate():
+        raise DomainError(_("Ngày ban hành không được sau ngày hôm nay."), field="issued_on")
+    clash = (
+        Plan.objects.filter(unit=plan.unit, status=Plan.Status.ISSUED, number=plan.number,
+                            issued_on__year=plan.issued_on.year)
+        .exclude(pk=plan.pk)
+        .exclude(pk=plan.supersedes_id)
+    )
+    if clash.exists():
+        raise DomainError(
+            _("Số “%(number)s” đã được dùng cho một văn bản khác của đơn vị trong năm %(year)s.")
+            % {"number": plan.number, "year": plan.issued_on.year},
+            field="number",
+        )
+
+
+def _lock_for_edit(plan: Plan, by, *, expected_revision: int | None) -> Plan:
+    locked = Plan.objects.select_for_update(of=("self",)).select_related("unit", "campaign", "parent").get(pk=plan.pk)
+    unit_selectors.require_role(
+        by, locked.unit, EDIT_ROLES,
+        action=_("Bạn không có quyền sửa kế hoạch của đơn vị “%(unit)s”.") % {"unit": locked.unit.name},
+    )
+    if locked.status == Plan.Status.ISSUED:
+        raise Conflict(
+            _("Kế hoạch số %(number)s đã ban hành nên không thể sửa. Hãy tạo bản đính chính (phiên bản mới).")
+            % {"number": locked.number},
+            code="immutable",
+        )
+    if expected_revision is not None and int(expected_revision) != locked.revision:
+        raise Conflict(_("Kế hoạch đã được người khác sửa đổi. Vui lòng tải lại trang trước khi lưu."), code="stale")
+    return locked
+
+
+# --- plans -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(*, unit: Unit, campaign: Campaign, by, fields: Mapping[str, Any]) -> Plan:
+    """A new draft of `unit`. Needs the officer (or admin) role over the unit. Locks nothing: a new
+    row cannot be edited concurrently."""
+    unit_selectors.require_role(
+        by, unit, EDIT_ROLES,
+        action=_("Bạn không có quyền lập kế hoạch cho đơn vị “%(unit)s”.") % {"unit": unit.name},
+    )
+    plan = Plan(unit=unit, campaign=campaign, created_by=by if by and by.pk else None,
+                **{**default_header(unit), **_clean_fields(fields)})
+    _validate_plan(plan, by)
+    plan._history_user = by
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, by, changes: Mapping[str, Any], expected_revision: int | None = None) -> Plan:
+    """Edit a draft. Locks the plan row; refuses issued plans (409) and stale revisions (409)."""
+    locked = _lock_for_edit(plan, by, expected_revision=expected_revision)
+    for name, value in _clean_fields(changes).items():
+        setattr(locked, name, value)
+    _validate_plan(locked, by)
+    locked.revision += 1
+    locked._history_user = by
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def plan_issue(*, plan: Plan, by, expected_revision: int | None = None) -> Plan:
+    """Draft → issued: from now on the plan is immutable. Locks the plan row. Queues the PDF."""
+    locked = _lock_for_edit(plan, by, expected_revision=expected_revision)
+    _validate_plan(locked, by)
+    _validate_for_issue(locked)
+    locked.status = Plan.Status.ISSUED
+    locked.issued_at = timezone.now()
+    locked.revision += 1
+    locked._history_user = by
+    locked.save()
+    _queue_pdf(locked)
+    return locked
+
+
+@transaction.atomic
+def plan_correct(*, plan: Plan, by) -> Plan:
+    """Start a correction of an issued plan: a new draft version linked to the one it replaces, with
+    the same content and targets. Locks the issued plan's row so that only one correction is opened."""
+    locked = Plan.objects.select_for_update(of=("self",)).select_related("unit").get(pk=plan.pk)
+    unit_selectors.require_role(
+        by, locked.unit, EDIT_ROLES,
+        action=_("Bạn không có quyền đính chính kế hoạch của đơn vị “%(unit)s”.") % {"unit": locked.unit.name},
+    )
+    if locked.status != Plan.Status.ISSUED:
+        raise Conflict(_("Chỉ đính chính được kế hoạch đã ban hành; bản dự thảo thì sửa trực tiếp."),
+                       code="not_issued")
+    existing = Plan.objects.filter(supersedes=locked).first()
+    if existing is not None:
+        raise Conflict(
+            _("Kế hoạch này đã có phiên bản %(version)s thay thế.") % {"version": existing.version},
+            code="already_corrected",
+        )
+    correction = Plan(**{name: getattr(locked, name) for name in COPIED_FIELDS})
+    correction.version = locked.version + 1
+    correction.supersedes = locked
+    correction.created_by = by if by and by.pk else None
+    correction._history_user = by
+    try:
+        with transaction.atomic():
+            correction.save()
+    except IntegrityError as exc:  # the OneToOne: someone opened the correction a moment ago
+        raise Conflict(_("Kế hoạch này vừa được người khác đính chính."), code="already_corrected") from exc
+    Target.objects.bulk_create([
+        Target(indicator=t.indicator, unit_id=t.unit_id, year=t.year, percentage=t.percentage,
+               campaign_id=t.campaign_id, plan=correction)
+        for t in locked.targets.all()
+    ])
+    return correction
+
+
+# --- targets -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def target_add(*, plan: Plan, by, indicator: str, year: int, percentage, unit: Unit | None = None) -> Target:
+    """Add a target to a draft plan. Locks the plan row (targets are part of the plan's content)."""
+    locked = _lock_for_edit(plan, by, expected_revision=None)
+    scope = selectors.administrative_scope(locked.unit)
+    unit = unit or scope
+    if indicator not in Indicator.values:
+        raise DomainError(_("Chỉ tiêu không hợp lệ."), field="indicator")
+    if not unit.path.startswith(scope.path):
+        raise DomainError(
+            _("Phạm vi của chỉ tiêu phải thuộc “%(scope)s”.") % {"scope": scope.name}, field="unit"
+        )
+    campaign = locked.campaign
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise DomainError(_("Năm không hợp lệ."), field="year") from None
+    if not campaign.start_year <= year <= campaign.end_year:
+        raise DomainError(
+            _("Năm của chỉ tiêu phải trong thời gian của phong trào (%(start)s–%(end)s).")
+            % {"start": campaign.start_year, "end": campaign.end_year},
+            field="year",
+        )
+    try:
+        value = Decimal(str(percentage).replace(",", "."))
+    except InvalidOperation:
+        raise DomainError(_("Tỷ lệ phải là một số từ 0 đến 100."), field="percentage") from None
+    if not Decimal(0) <= value <= Decimal(100):
+        raise DomainError(_("Tỷ lệ phải là một số từ 0 đến 100."), field="percentage")
+    if Target.objects.filter(plan=locked, indicator=indicator, unit=unit, year=year).exists():
+        raise DomainError(_("Kế hoạch đã có chỉ tiêu này cho năm %(year)s.") % {"year": year}, field="indicator")
+    target = Target(plan=locked, campaign=campaign, indicator=indicator, unit=unit, year=year,
+                    percentage=value.quantize(Decimal("0.01")))
+    target._history_user = by
+    target.save()
+    Plan.objects.filter(pk=locked.pk).update(revision=locked.revision + 1)
+    return target
+
+
+@transaction.atomic
+def target_remove(*, target: Target, by) -> None:
+    """Remove a target from a draft plan. Locks the plan row."""
+    if target.plan_id is None:
+        raise DomainError(_("Chỉ tiêu quốc gia không thể xóa ở đây."), field="target")
+    locked = _lock_for_edit(target.plan, by, expected_revision=None)
+    Target.objects.filter(pk=target.pk, plan=locked).delete()
+    Plan.objects.filter(pk=locked.pk).update(revision=locked.revision + 1)
+
+
+# --- the PDF -----------------------------------------------------------------------------------
+
+
+def plan_pdf_is_fresh(plan: Plan, fingerprint: str | None = None) -> bool:
+    fingerprint = fingerprint or document_fingerprint(plan_document(plan))
+    return (
+        plan.pdf_status == PdfStatus.READY
+        and plan.pdf_fingerprint == fingerprint
+        and bool(plan.pdf_file)
+        and plan.pdf_file.storage.exists(plan.pdf_file.name)
+    )
+
+
+def _queue_pdf(plan: Plan) -> None:
+    from .tasks import render_plan_pdf
+
+    Plan.objects.filter(pk=plan.pk).exclude(pdf_status=PdfStatus.RENDERING).update(
+        pdf_status=PdfStatus.QUEUED, pdf_error=""
+    )
+    plan_id = plan.pk
+    transaction.on_commit(lambda: render_plan_pdf.delay(plan_id))
+
+
+@transaction.atomic
+def plan_pdf_request(*, plan: Plan) -> str:
+    """Ask for the plan's PDF: 'ready' when a file of the current content exists, otherwise queue a
+    render (once: a render already queued or running is not queued again) and say so.
+    Takes a row lock on the plan so two simultaneous requests queue one render."""
+    locked = Plan.objects.select_for_update(of=("self",)).select_related("unit", "campaign").get(pk=plan.pk)
+    if plan_pdf_is_fresh(locked):
+        return PdfStatus.READY
+    if locked.pdf_status in (PdfStatus.QUEUED, PdfStatus.RENDERING):
+        return locked.pdf_status
+    _queue_pdf(locked)
+    return PdfStatus.QUEUED
+
+
+def plan_pdf_render(*, plan_id: int) -> str:
+    """Render and store the plan's PDF; what the Celery task runs.
+
+    Idempotent: if the stored file already matches the plan's current content (same fingerprint)
+    nothing is rendered. The (slow) rendering holds no lock; the result is stored under a row lock
+    only if the plan did not change meanwhile, else another render is queued for the new content.
+    """
+    plan = Plan.objects.select_related("unit", "campaign").filter(pk=plan_id).first()
+    if plan is None:
+        return "missing"
+    document = plan_document(plan)
+    fingerprint = document_fingerprint(document)
+    if plan_pdf_is_fresh(plan, fingerprint):
+        return PdfStatus.READY
+    Plan.objects.filter(pk=plan_id).update(pdf_status=PdfStatus.RENDERING, pdf_error="")
+    try:
+        rendered = render_pdf(document)
+    except Exception as exc:  # a broken document must not kill the worker; it is recorded for the page
+        logger.exception("Rendering the PDF of plan %s failed", plan_id)
+        Plan.objects.filter(pk=plan_id).update(
+            pdf_status=PdfStatus.FAILED,
+            pdf_error=(_("Không tạo được tệp PDF (%(error)s).") % {"error": type(exc).__name__})[:500],
+        )
+        return PdfStatus.FAILED
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update(of=("self",)).select_related("unit", "campaign").get(pk=plan_id)
+        if document_fingerprint(plan_document(locked)) != fingerprint:
+            _queue_pdf(locked)  # edited while rendering: render the new content instead
+            return PdfStatus.QUEUED
+        name = f"plans/{plan_id}/{fingerprint[:20]}.pdf"
+        storage = locked.pdf_file.storage
+        old_name = locked.pdf_file.name if locked.pdf_file else ""
+        if not storage.exists(name):
+            name = storage.save(name, ContentFile(rendered.data))
+        locked.pdf_file.name = name
+        Plan.objects.filter(pk=plan_id).update(
+            pdf_file=name, pdf_fingerprint=fingerprint, pdf_status=PdfStatus.READY, pdf_error="",
+            pdf_pages=rendered.page_count, pdf_rendered_at=timezone.now(),
+        )
+        if old_name and old_name != name:
+            transaction.on_commit(lambda: storage.delete(old_name))
+    return PdfStatus.READY

@@ -1,0 +1,11 @@
+"""Cells we write into CSV and Excel files that people open in a spreadsheet."""
+
+# A cell starting with one of these is run as a formula by Excel/LibreOffice (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text that starts like a formula gets a leading quote, so the spreadsheet shows it as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value

@@ -1,0 +1,230 @@
+"""The statistics rollup: the base facts summed up the unit tree, set-based SQL over the materialised paths.
+
+Base facts (reports/facts.py): per reporting area and indicator, the accepted base report's figure, else the
+registry facts of the area (households, clans, citizens, units recognised); plus one `reports_on_time` fact
+per expected report. Each fact is joined to every ancestor of its unit by cutting the unit's path at each
+depth and looking the prefix up in the indexed `path` column — an equality join, so neither database scans
+the unit table per fact. Summary reports (a province's report to the ministry) are not facts: their figures
+come from this rollup, and adding them again would count twice. So for every unit:
+rollup = Σ children's rollups + the unit's own base facts.
+
+Full rebuild: delete the year's rows, then one INSERT … SELECT over every fact. Incremental rebuild (the
+units whose figures may have changed, with their ancestors): the changed units' subtrees are recomputed from
+their facts, and each ancestor from its own facts plus the stored rows of its other children — so re-adding
+a commune does not re-read the whole country's registries, and the table stays additive.
+
+Idempotent: the rows are deleted and inserted again inside one transaction; a worker killed half-way leaves
+the previous table, and a second run gives the same table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.utils import timezone
+
+from campaigns.indicators import Indicator
+from units.models import Unit
+
+from .facts import EVERYTHING, SEGMENT, Scope, base_facts_sql, reporters_sql, with_depths
+from .models import ReportingRound, StatRollup, StatsDirty
+from .selectors import expected_filter, rounds_for_year
+from .services import stats_queued_key
+
+ROLLUP = StatRollup._meta.db_table
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The rows one rebuild recomputes: those of the units in `scope`. `keep_children_of`: recomputed
+    ancestors whose children outside the scope keep their stored rows, which are summed, not recomputed."""
+
+    scope: Scope
+    keep_children_of: tuple[int, ...] = ()
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    return [path[:end] for end in range(SEGMENT, len(path) + 1, SEGMENT)]
+
+
+def _reporters_among(year: int, unit_ids: list[int]) -> set[int]:
+    sql, params = reporters_sql(year)
+    placeholders = ", ".join(["%s"] * len(unit_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM ({sql}) q WHERE id IN ({placeholders})",  # noqa: S608 - constants only
+                       [*params, *unit_ids])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _plan(year: int, unit_ids: list[int] | None) -> _Plan | None:
+    """Which rows to recompute for `unit_ids` (None: all). None when there is nothing to do.
+
+    Recomputed with their whole subtree: the deepest given units and the given units that report (an
+    acceptance changes which registry rows its figures replace, all over its area). Recomputed from their own
+    facts and their children's stored rows: the ancestors of those. A year never built is built in full.
+    """
+    if unit_ids is None or not StatRollup.objects.filter(year=year).exists():
+        return _Plan(EVERYTHING)
+    given = dict(Unit.objects.filter(pk__in=unit_ids).values_list("path", "id"))
+    if not given:
+        return None
+    paths = sorted(given)
+    deepest = [p for i, p in enumerate(paths) if i + 1 == len(paths) or not paths[i + 1].startswith(p)]
+    reporting = _reporters_among(year, list(given.values()))
+    roots: list[str] = []
+    for path in sorted(set(deepest) | {p for p, pk in given.items() if pk in reporting}):
+        if not roots or not path.startswith(roots[-1]):  # sorted: a subtree follows its root
+            roots.append(path)
+    ancestors = {a for p in paths for a in _ancestor_paths(p)}
+    scope = Scope(ids=tuple(sorted(int(a[-SEGMENT:-1]) for a in ancestors)), prefixes=tuple(roots))
+    keep = tuple(sorted(int(a[-SEGMENT:-1]) for a in ancestors if not any(a.startswith(r) for r in roots)))
+    return _Plan(scope, keep)
+
+
+def _reports_on_time_sql(year: int, scope: Scope) -> tuple[str, list]:
+    """One fact per expected report of units in scope: 1/1 when first sent before the deadline, else 0/1."""
+    rounds = rounds_for_year(year)
+    if not rounds:
+        return "", []
+    expected = Unit.objects.filter(expected_filter(rounds)).filter(scope.unit_q()).order_by().values("id")
+    try:
+        expected_sql, params = expected.query.sql_with_params()
+    except EmptyResultSet:  # no unit in scope is expected to report
+        return "", []
+    return (
+        "SELECT e.id AS unit_id, %s AS indicator, CASE WHEN r.on_time = %s THEN 1 ELSE 0 END AS numerator, "  # noqa: S608
+        f"1 AS denominator FROM ({expected_sql}) e LEFT JOIN reports_report r ON r.unit_id = e.id AND r.year = %s",
+        [Indicator.REPORTS_ON_TIME, True, *params, year],
+    )
+
+
+def _kept_children_sql(year: int, plan: _Plan) -> tuple[str, list]:
+    """Stored rows of the children (outside the scope) of recomputed ancestors, counted at their parent."""
+    in_scope, params = plan.scope.sql("y")
+    placeholders = ", ".join(["%s"] * len(plan.keep_children_of))
+    return (
+        f"SELECT y.parent_id AS unit_id, s.indicator, s.numerator, s.denominator FROM {ROLLUP} s "  # noqa: S608
+        f"JOIN units_unit y ON y.id = s.unit_id "
+        f"WHERE s.year = %s AND y.parent_id IN ({placeholders}) AND NOT {in_scope}",
+        [year, *plan.keep_children_of, *params],
+    )
+
+
+def _select(year: int, plan: _Plan) -> tuple[str, list]:
+    """The rollup rows of the plan's units: (unit_id, indicator, numerator, denominator, percentage).
+
+    Without its WITH clause (with_depths), so that it can stand under an INSERT.
+    """
+    sources, params = base_facts_sql(year, plan.scope)
+    for extra_sql, extra_params in (_reports_on_time_sql(year, plan.scope),
+                                    _kept_children_sql(year, plan) if plan.keep_children_of else ("", [])):
+        if extra_sql:
+            sources, params = f"{sources} UNION ALL {extra_sql}", [*params, *extra_params]
+    return f"""
+        SELECT a.id, x.indicator, SUM(x.numerator), SUM(x.denominator),
+               CASE WHEN SUM(x.denominator) = 0 THEN NULL
+                    ELSE ROUND(SUM(x.numerator) * 100.0 / SUM(x.denominator), 2) END
+        FROM ({sources}) x
+        JOIN units_unit u ON u.id = x.unit_id
+        JOIN depths d ON d.n <= u.depth
+        JOIN units_unit a ON a.path = SUBSTR(u.path, 1, (d.n + 1) * {SEGMENT})
+        GROUP BY a.id, x.indicator
+    """, params  # noqa: S608 - only constants are interpolated; values are bound parameters
+
+
+def rollup_select(year: int) -> tuple[str, list]:
+    """The full rollup of `year` as a plain SELECT (diagnostics, EXPLAIN, the benchmark); writes nothing."""
+    sql, params = _select(year, _Plan(EVERYTHING))
+    return with_depths() + sql, params
+
+
+def _insert(cursor, year: int, plan: _Plan, now) -> None:
+    sql, params = _select(year, plan)
+    cursor.execute(  # PostgreSQL and SQLite both take `WITH … INSERT INTO … SELECT …`
+        with_depths() + f"""
+        INSERT INTO {ROLLUP} (year, computed_at, unit_id, indicator, numerator, denominator, percentage)
+        SELECT %s, %s, q.* FROM ({sql}) q
+        """,  # noqa: S608 - only constants are interpolated; values are bound parameters
+        [year, now, *params],
+    )
+
+
+def _apply_targets(cursor, year: int, scope: Scope) -> None:
+    """Target = the unit's own target for the year, else its nearest ancestor's; on_track compares exactly."""
+    in_scope, params = scope.sql("s")
+    cursor.execute(
+        f"""
+        UPDATE {ROLLUP} SET target = (
+            SELECT t.percentage FROM campaigns_target t
+            JOIN units_unit tu ON tu.id = t.unit_id
+            WHERE t.year = {ROLLUP}.year AND t.indicator = {ROLLUP}.indicator
+              AND (SELECT su.path FROM units_unit su WHERE su.id = {ROLLUP}.unit_id) LIKE tu.path || '%%'
+            ORDER BY tu.depth DESC, t.id DESC LIMIT 1)
+        WHERE year = %s AND unit_id IN (SELECT s.id FROM units_unit s WHERE {in_scope})
+        """,  # noqa: S608 - only constants are interpolated; values are bound parameters
+        [year, *params],
+    )
+    cursor.execute(
+        f"""
+        UPDATE {ROLLUP} SET on_track = CASE
+            WHEN target IS NULL OR denominator = 0 THEN NULL
+            WHEN numerator * 100 >= target * denominator THEN %s ELSE %s END
+        WHERE year = %s AND unit_id IN (SELECT s.id FROM units_unit s WHERE {in_scope})
+        """,  # noqa: S608 - only constants are interpolated; values are bound parameters
+        [True, False, year, *params],
+    )
+
+
+@transaction.atomic
+def stats_rebuild(*, year: int, unit_ids: list[int] | None = None) -> int:
+    """Recompute the rollup of `year`: all of it, or after a change at `unit_ids` (the changed units and their
+    ancestors, as StatsDirty holds them). Returns how many rows the recomputed units hold now.
+
+    The rest of the table must be current (the nightly full rebuild sees to registry edits). Delete + insert
+    inside one transaction, so it is idempotent and safe to kill half-way. Locks the year's reporting-round
+    rows (select_for_update) so that two rebuilds of one year run one after the other instead of colliding on
+    the unique (unit, year, indicator) rows.
+    """
+    list(ReportingRound.objects.select_for_update().filter(year=year).values_list("pk", flat=True))
+    plan = _plan(year, None if unit_ids is None else sorted(set(unit_ids)))
+    if plan is None:
+        return 0
+    in_scope, params = plan.scope.sql("s")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The statement is big (ten grouped fact queries with correlated probes): its estimated cost triggers
+            # PostgreSQL's JIT, which spent 7 s compiling a plan that ran 5 s. Index probes gain nothing from it.
+            cursor.execute("SET LOCAL jit = off")
+        # Stored rows of kept children are read by the insert: only the scope's own rows go.
+        cursor.execute(f"DELETE FROM {ROLLUP} WHERE year = %s AND unit_id IN "  # noqa: S608 - constants only
+                       f"(SELECT s.id FROM units_unit s WHERE {in_scope})", [year, *params])
+        _insert(cursor, year, plan, timezone.now())
+        _apply_targets(cursor, year, plan.scope)
+        cursor.execute(f"SELECT COUNT(*) FROM {ROLLUP} WHERE year = %s AND unit_id IN "  # noqa: S608
+                       f"(SELECT s.id FROM units_unit s WHERE {in_scope})", [year, *params])
+        return cursor.fetchone()[0]
+
+
+@transaction.atomic
+def stats_refresh_dirty(*, year: int) -> int:
+    """Recompute the units marked dirty for `year` (accepted reports' units and their ancestors), then unmark.
+
+    Row locks on the dirty markers (select_for_update) so two workers never drain the same markers.
+    """
+    # Forget the debounce marker first: an acceptance committed from now on queues a new refresh.
+    cache.delete(stats_queued_key(year))
+    dirty = list(StatsDirty.objects.select_for_update().filter(year=year).values_list("id", "unit_id"))
+    if not dirty:
+        return 0
+    count = stats_rebuild(year=year, unit_ids=[unit_id for _id, unit_id in dirty])
+    StatsDirty.objects.filter(id__in=[i for i, _u in dirty]).delete()
+    return count
+
+
+def stats_rebuild_recent(*, today=None) -> dict[int, int]:
+    """Nightly: the current and the previous report years (reports of a year are accepted into January)."""
+    today = today or timezone.localdate()
+    return {year: stats_rebuild(year=year) for year in (today.year - 1, today.year)}

@@ -1,0 +1,224 @@
+"""The reports API: thin views over the services and selectors (../shared/API.md, "Yearly reports")."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from campaigns.indicators import Indicator
+from units.models import Level, Unit
+from units.selectors import visible_units
+
+from .. import selectors, services
+from ..models import NARRATIVE_FIELDS
+from .filters import ReportFilter
+from .serializers import (
+    AcceptSerializer,
+    AttachmentSerializer,
+    CompletenessSerializer,
+    ReportCreateSerializer,
+    ReportDetailSerializer,
+    ReportSerializer,
+    ReportUpdateSerializer,
+    ReturnSerializer,
+    StatSerializer,
+    SubmitSerializer,
+    TrendSerializer,
+)
+
+
+def _visible_unit(user, unit_id) -> Unit:
+    """A unit in the caller's scope, else 404 (never reveal what lies outside it)."""
+    try:
+        unit = visible_units(user).filter(pk=int(unit_id)).first()
+    except (TypeError, ValueError):
+        unit = None
+    if unit is None:
+        raise NotFound(_("Không tìm thấy đơn vị hoặc bạn không có quyền xem."))
+    return unit
+
+
+def _int_param(request, name: str, *, required: bool = False) -> int | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        if required:
+            raise ValidationError({name: [_("Trường này là bắt buộc.")]})
+        return None
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValidationError({name: [_("Phải là số nguyên.")]}) from exc
+
+
+def _indicator_param(request, *, required: bool = False) -> str | None:
+    value = request.query_params.get("indicator") or None
+    if value is None and required:
+        raise ValidationError({"indicator": [_("Trường này là bắt buộc.")]})
+    if value is not None and value not in Indicator.values:
+        raise ValidationError({"indicator": [_("Chỉ tiêu không hợp lệ.")]})
+    return value
+
+
+class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                    viewsets.GenericViewSet):
+    """Yearly reports the caller may see. Writes go through reports.services."""
+
+    filterset_class = ReportFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def get_queryset(self):
+        qs = selectors.reports_visible(self.request.user).prefetch_related("figures")
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("attachments", "transitions__by")
+        return qs
+
+    def get_serializer_class(self):
+        return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
+
+    def get_object(self):
+        report = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if report is None:
+            raise NotFound(_("Không tìm thấy báo cáo hoặc bạn không có quyền xem."))
+        return report
+
+    def _detail(self, report, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().prefetch_related("attachments", "transitions__by").get(pk=report.pk)
+        return Response(ReportDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(request=ReportCreateSerializer, responses={201: ReportDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        data = ReportCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        unit = _visible_unit(request.user, data.validated_data["unit"])
+        report = services.report_create(unit=unit, year=data.validated_data["year"], by=request.user)
+        return self._detail(report, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReportUpdateSerializer, responses=ReportDetailSerializer)
+    def partial_update(self, request, pk=None):
+        report = self.get_object()
+        data = ReportUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        report = services.report_update(
+            report=report, by=request.user, version=values["version"], figures=values.get("figures"),
+            narrative={k: values[k] for k in NARRATIVE_FIELDS if k in values},
+        )
+        return self._detail(report)
+
+    @extend_schema(request=SubmitSerializer, responses=ReportDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        data = SubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = services.report_submit(report=self.get_object(), by=request.user,
+                                        version=data.validated_data.get("version"))
+        return self._detail(report)
+
+    @extend_schema(request=ReturnSerializer, responses=ReportDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        data = ReturnSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = services.report_return(report=self.get_object(), by=request.user,
+                                        comments=data.validated_data["comments"],
+                                        comment=data.validated_data["comment"])
+        return self._detail(report)
+
+    @extend_schema(request=AcceptSerializer, responses=ReportDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        data = AcceptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = services.report_accept(report=self.get_object(), by=request.user,
+                                        comment=data.validated_data["comment"])
+        return self._detail(report)
+
+    @extend_schema(
+        request={"multipart/form-data": {"type": "object", "properties": {
+            "file": {"type": "string", "format": "binary"}, "version": {"type": "integer"}}}},
+        responses={201: AttachmentSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def attachments(self, request, pk=None):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": [_("Cần chọn tệp.")]})
+        version = request.data.get("version")
+        attachment = services.attachment_add(report=self.get_object(), by=request.user, upload=upload,
+                                             version=int(version) if str(version or "").isdigit() else None)
+        return Response(AttachmentSerializer(attachment, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+
+UNIT_YEAR_PARAMS = [
+    OpenApiParameter("unit", OpenApiTypes.INT, required=True),
+    OpenApiParameter("year", OpenApiTypes.INT, required=True),
+]
+
+
+class CompletenessViewSet(viewsets.GenericViewSet):
+    """Per child unit of `unit`: reports expected, received, on time and accepted for `year`."""
+
+    serializer_class = CompletenessSerializer
+    filter_backends = []
+
+    @extend_schema(parameters=UNIT_YEAR_PARAMS, responses=CompletenessSerializer(many=True))
+    def list(self, request):
+        unit = _visible_unit(request.user, _int_param(request, "unit", required=True))
+        result = selectors.completeness(unit, _int_param(request, "year", required=True), missing_limit=0)
+        page = self.paginate_queryset(result.rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class StatViewSet(viewsets.GenericViewSet):
+    """Stored rollups of accepted reports (../shared/API.md, "Statistics")."""
+
+    serializer_class = StatSerializer
+    filter_backends = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("indicator", OpenApiTypes.STR, enum=Indicator.values),
+            OpenApiParameter("unit", OpenApiTypes.INT),
+            OpenApiParameter("year", OpenApiTypes.INT),
+            OpenApiParameter("level", OpenApiTypes.STR, enum=Level.values,
+                             description="Trả về các đơn vị cấp dưới ở cấp này thay cho chính đơn vị"),
+        ],
+        responses=StatSerializer(many=True),
+    )
+    def list(self, request):
+        level = request.query_params.get("level") or None
+        if level is not None and level not in Level.values:
+            raise ValidationError({"level": [_("Cấp không hợp lệ.")]})
+        unit_id = _int_param(request, "unit")
+        rows = selectors.stats_rows(
+            request.user, indicator=_indicator_param(request),
+            unit=_visible_unit(request.user, unit_id) if unit_id is not None else None,
+            year=_int_param(request, "year"), level=level,
+        )
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("indicator", OpenApiTypes.STR, enum=Indicator.values, required=True),
+            OpenApiParameter("unit", OpenApiTypes.INT, required=True),
+            OpenApiParameter("from", OpenApiTypes.INT, required=True),
+            OpenApiParameter("to", OpenApiTypes.INT, required=True),
+        ],
+        responses=TrendSerializer(many=True),
+    )
+    @action(detail=False, pagination_class=None)
+    def trend(self, request):
+        unit = _visible_unit(request.user, _int_param(request, "unit", required=True))
+        year_from = _int_param(request, "from", required=True)
+        year_to = _int_param(request, "to", required=True)
+        if year_to < year_from or year_to - year_from > 50:
+            raise ValidationError({"to": [_("Khoảng năm không hợp lệ.")]})
+        rows = selectors.trend(unit, _indicator_param(request, required=True), year_from, year_to)
+        return Response(TrendSerializer(rows, many=True).data)

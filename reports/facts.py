@@ -1,0 +1,220 @@
+"""The base facts of the statistics: one source per (reporting area, indicator), never two.
+
+Two sources give figures for a piece of the tree:
+- the figures of accepted *base* reports (a commune's or a school's yearly report);
+- the registries with their recognitions, per registry unit (titles.selectors.recognition_fact_querysets:
+  households, clans and citizens per hamlet or organisation; hamlets, communes, organisations as subjects).
+
+Reporting areas. The reporters of a year are the units a base round of that year expects a report from,
+plus any unit with an accepted base report. Every unit belongs to the area of its nearest ancestor-or-self
+reporter: a hamlet to its commune, a school that reports to itself, a faculty to its university. For each
+(reporter, indicator) the facts are the reporter's accepted figure if it has one, else the registry facts
+of its area. Registry facts outside every area always count. So a figure replaces exactly the registry rows
+it stands for, and sums stay additive (docs/adr/0005-report-rollups.md).
+
+The functions return SQL text with its parameters, for SQLite and PostgreSQL alike. Statements using them
+start with `WITH depths(n) AS (...)` (see `with_depths`). Ancestors are found by cutting a unit's path at
+each depth and looking the prefix up by equality on the indexed `path` column; every per-row test is an
+index probe on a base table, so a plan stays cheap whatever the planner estimates for derived sets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Max, Q
+
+from titles.selectors import recognition_fact_querysets
+from units.models import PATH_SEGMENT_WIDTH, Unit
+
+from .models import ReportStatus
+from .selectors import expected_filter, rounds_for_year
+
+SEGMENT = PATH_SEGMENT_WIDTH + 1  # "00000012/"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which units' facts a statement reads: all of them, or the units `ids` and the subtrees under `prefixes`."""
+
+    ids: tuple[int, ...] = ()
+    prefixes: tuple[str, ...] = ()
+    everything: bool = False
+
+    def unit_q(self) -> Q:
+        """A Q over units in scope."""
+        if self.everything:
+            return Q()
+        q = Q(pk__in=list(self.ids))
+        for prefix in self.prefixes:
+            q |= Q(path__startswith=prefix)
+        return q
+
+    def sql(self, alias: str) -> tuple[str, list]:
+        """A condition on `alias` (a units_unit alias): its row is in scope."""
+        if self.everything:
+            return "1 = 1", []
+        parts, params = [], []
+        if self.ids:
+            parts.append(f"{alias}.id IN ({', '.join(['%s'] * len(self.ids))})")
+            params += list(self.ids)
+        for prefix in self.prefixes:
+            parts.append(f"{alias}.path LIKE %s")
+            params.append(prefix + "%")
+        return ("(" + " OR ".join(parts) + ")", params) if parts else ("1 = 0", [])
+
+
+EVERYTHING = Scope(everything=True)
+
+
+def depths_sql() -> str:
+    """`depths(n)`: 0 .. the deepest depth in the tree, the cuts of a path that name its ancestors."""
+    deepest = Unit.objects.aggregate(deepest=Max("depth"))["deepest"] or 0
+    return "depths(n) AS (VALUES " + ", ".join(f"({n})" for n in range(deepest + 1)) + ")"
+
+
+def _expected_base_sql(year: int) -> tuple[str, list] | None:
+    """The units a base round of `year` expects a report from, as a SELECT of ids; None when no base round."""
+    try:
+        return (Unit.objects.filter(expected_filter(rounds_for_year(year), base_only=True))
+                .order_by().values("id").query.sql_with_params())
+    except EmptyResultSet:
+        return None
+
+
+def _accepted_base(alias: str) -> str:
+    return f"{alias}.year = %s AND {alias}.status = %s AND {alias}.is_summary = %s"
+
+
+def _accepted_base_params(year: int) -> list:
+    return [year, ReportStatus.ACCEPTED, False]
+
+
+def reporters_sql(year: int) -> tuple[str, list]:
+    """Ids of the units that send a base report for `year` (expected by a round, or accepted anyway)."""
+    accepted = f"SELECT r.unit_id AS id FROM reports_report r WHERE {_accepted_base('r')}"  # noqa: S608
+    expected = _expected_base_sql(year)
+    if expected is None:
+        return accepted, _accepted_base_params(year)
+    return f"{expected[0]} UNION {accepted}", [*expected[1], *_accepted_base_params(year)]
+
+
+def is_reporter_sql(year: int, alias: str) -> tuple[str, list]:
+    """A condition: the unit `alias` reports for `year`. Two probes by index (its id among the expected units,
+    its accepted base report), so it stays cheap per row whatever the planner estimates."""
+    accepted = f"EXISTS (SELECT 1 FROM reports_report ra WHERE ra.unit_id = {alias}.id AND {_accepted_base('ra')})"  # noqa: S608
+    expected = _expected_base_sql(year)
+    if expected is None:
+        return accepted, _accepted_base_params(year)
+    return (f"(EXISTS (SELECT 1 FROM ({expected[0]}) ex WHERE ex.id = {alias}.id) OR {accepted})",  # noqa: S608
+            [*expected[1], *_accepted_base_params(year)])
+
+
+def with_depths() -> str:
+    """The WITH clause every statement built from this module starts with."""
+    return f"WITH {depths_sql()} "
+
+
+def registry_facts_sql(year: int, scope: Scope) -> tuple[str, list]:
+    """Rows (unit_id, indicator, numerator, denominator) of the registries, for registry units in scope."""
+    in_scope = Unit.objects.filter(scope.unit_q()).order_by().values("id")
+    parts, params = [], []
+    for qs in recognition_fact_querysets(year).values():
+        qs = qs.order_by()  # a member of UNION ALL carries no ORDER BY
+        if not scope.everything:
+            # One table's condition each time (a subquery for registry rows), so both databases use an index.
+            qs = qs.filter(scope.unit_q()) if qs.model is Unit else qs.filter(unit__in=in_scope)
+        sql, qs_params = qs.query.sql_with_params()
+        parts.append(f"SELECT unit_id, indicator, numerator, denominator FROM ({sql}) rf{len(parts)}")  # noqa: S608
+        params += qs_params
+    return " UNION ALL ".join(parts), params
+
+
+def accepted_figures_sql(year: int, scope: Scope) -> tuple[str, list]:
+    """Rows (unit_id, indicator, numerator, denominator) of accepted base reports of units in scope."""
+    condition, params = scope.sql("u")
+    sql = (
+        "SELECT r.unit_id, f.indicator, f.numerator, f.denominator FROM reports_reportfigure f "  # noqa: S608
+        "JOIN reports_report r ON r.id = f.report_id JOIN units_unit u ON u.id = r.unit_id "
+        f"WHERE r.year = %s AND r.status = %s AND r.is_summary = %s AND {condition}"
+    )
+    return sql, [year, ReportStatus.ACCEPTED, False, *params]
+
+
+def owners_sql(year: int, scope: Scope) -> tuple[str, list]:
+    """(unit_id, unit_path, owner_depth) for every unit in scope inside some reporting area: the depth of its
+    nearest ancestor-or-self reporter. Set-based (one grouped join), never a lookup per row."""
+    condition, params = scope.sql("u")
+    reporter, reporter_params = is_reporter_sql(year, "o")
+    sql = f"""
+        SELECT u.id AS unit_id, u.path AS unit_path, MAX(d.n) AS owner_depth
+        FROM units_unit u
+        JOIN depths d ON d.n <= u.depth
+        JOIN units_unit o ON o.path = SUBSTR(u.path, 1, (d.n + 1) * {SEGMENT})
+        WHERE {condition} AND {reporter}
+        GROUP BY u.id, u.path
+    """  # noqa: S608 - only constants are interpolated; values are bound parameters
+    return sql, [*params, *reporter_params]
+
+
+def base_facts_sql(year: int, scope: Scope) -> tuple[str, list]:
+    """The base facts of units in scope: accepted figures, and the registry rows no figure replaces.
+
+    A registry row is replaced when an ancestor-or-self of its unit has an accepted figure for the same
+    indicator and no reporter lies below that ancestor on the way to the unit (so that ancestor is the unit's
+    owner). Written as index probes per registry row (path cut → report → figure), never as a join with a
+    computed set: the planner cannot estimate such a set and once picked a nested loop over 338 million pairs.
+    The "no reporter below" test hangs on the figure row (`f.id IS NULL OR …`, never true for f.id) so that it
+    runs only where a figure was found; as a bare NOT EXISTS the planner ran it first, for every ancestor.
+    Needs `with_depths` in the statement.
+    """
+    registry, registry_params = registry_facts_sql(year, scope)
+    figures, figure_params = accepted_figures_sql(year, scope)
+    reporter, reporter_params = is_reporter_sql(year, "b")
+    sql = f"""
+        SELECT rf.unit_id, rf.indicator, rf.numerator, rf.denominator
+        FROM ({registry}) rf JOIN units_unit u ON u.id = rf.unit_id
+        WHERE NOT EXISTS (
+            SELECT 1 FROM depths d
+            JOIN units_unit o ON o.path = SUBSTR(u.path, 1, (d.n + 1) * {SEGMENT})
+            JOIN reports_report r ON r.unit_id = o.id
+            JOIN reports_reportfigure f ON f.report_id = r.id
+            WHERE d.n <= u.depth AND {_accepted_base('r')} AND f.indicator = rf.indicator
+              AND (f.id IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM depths e JOIN units_unit b ON b.path = SUBSTR(u.path, 1, (e.n + 1) * {SEGMENT})
+                  WHERE e.n > o.depth AND e.n <= u.depth AND {reporter})))
+        UNION ALL
+        {figures}
+    """  # noqa: S608 - only constants are interpolated; values are bound parameters
+    return sql, [*registry_params, *_accepted_base_params(year), *reporter_params, *figure_params]
+
+
+def area_registry_sql(year: int, unit: Unit) -> tuple[str, list]:
+    """(indicator, numerator, denominator) of the registries in `unit`'s reporting area: its subtree, less
+    the subtrees of the reporters below it. Needs `with_depths` in the statement."""
+    registry, params = registry_facts_sql(year, Scope(prefixes=(unit.path,)))
+    reporter, reporter_params = is_reporter_sql(year, "o")
+    sql = f"""
+        SELECT rf.indicator, SUM(rf.numerator), SUM(rf.denominator)
+        FROM ({registry}) rf JOIN units_unit u ON u.id = rf.unit_id
+        WHERE NOT EXISTS (
+            SELECT 1 FROM depths d JOIN units_unit o ON o.path = SUBSTR(u.path, 1, (d.n + 1) * {SEGMENT})
+            WHERE d.n > %s AND d.n <= u.depth AND {reporter})
+        GROUP BY rf.indicator
+    """  # noqa: S608 - only constants are interpolated; values are bound parameters
+    return sql, [*params, unit.depth, *reporter_params]
+
+
+def registry_by_reporter_sql(year: int, scope: Scope) -> tuple[str, list]:
+    """(reporter id, indicator, numerator, denominator): the registries of every reporting area in scope,
+    each summed to its reporter (area_registry_sql for many reporters at once). Needs `with_depths`."""
+    registry, params = registry_facts_sql(year, scope)
+    owners, owner_params = owners_sql(year, scope)
+    sql = f"""
+        SELECT owner.id, rf.indicator, SUM(rf.numerator), SUM(rf.denominator) FROM ({registry}) rf
+        JOIN ({owners}) ow ON ow.unit_id = rf.unit_id
+        JOIN units_unit owner ON owner.path = SUBSTR(ow.unit_path, 1, (ow.owner_depth + 1) * {SEGMENT})
+        GROUP BY owner.id, rf.indicator
+    """  # noqa: S608 - only constants are interpolated; values are bound parameters
+    return sql, [*params, *owner_params]

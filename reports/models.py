@@ -1,0 +1,272 @@
+"""Yearly reports: reporting rounds, reports with their figures, the workflow log, and stored rollups.
+
+Figures live in a normalised table (ReportFigure: report, indicator, numerator, denominator) because the
+aggregation reads them set-based. `numerator` is the recognised count, `denominator` the total
+(eligible) count, as in the statistics API.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.indicators import Indicator
+from campaigns.models import Campaign
+from units.models import Kind, Level, Unit
+
+
+class ReportingRound(models.Model):
+    """Which units report for a campaign year, from when, and until when.
+
+    A round applies to the units of `level` (and of one of `kinds`, if given) inside `scope_unit`'s subtree.
+    A deeper scope overrides a shallower one: a province may close its communes' round earlier than the
+    national default. Reports are due *before* `deadline` (the seeds say "trước ngày 20 tháng 11"), so the
+    form locks at the start of that day.
+    """
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("phong trào"), on_delete=models.PROTECT,
+                                 related_name="reporting_rounds")
+    year = models.PositiveSmallIntegerField(_("năm báo cáo"))
+    scope_unit = models.ForeignKey(Unit, verbose_name=_("phạm vi áp dụng"), on_delete=models.PROTECT,
+                                   related_name="reporting_rounds")
+    level = models.CharField(_("cấp đơn vị báo cáo"), max_length=20, choices=Level.choices)
+    kinds = models.JSONField(_("loại đơn vị báo cáo"), default=list, blank=True,
+                             help_text=_("Để trống: mọi loại đơn vị của cấp này."))
+    indicators = models.JSONField(_("chỉ tiêu phải báo cáo"), default=list, blank=True,
+                                  help_text=_("Để trống: mọi chỉ tiêu."))
+    is_summary = models.BooleanField(
+        _("báo cáo tổng hợp"), default=False,
+        help_text=_("Báo cáo tổng hợp lấy số liệu từ các đơn vị cấp dưới, không cộng thêm vào thống kê."),
+    )
+    recipient = models.CharField(_("nơi nhận báo cáo"), max_length=255, blank=True)
+    opens_on = models.DateField(_("ngày mở"))
+    deadline = models.DateField(_("hạn gửi (trước ngày)"))
+
+    class Meta:
+        verbose_name = _("đợt báo cáo")
+        verbose_name_plural = _("đợt báo cáo")
+        ordering = ["year", "scope_unit__path", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "scope_unit", "level"], name="round_unique_scope_level"),
+            models.CheckConstraint(condition=Q(deadline__gt=models.F("opens_on")), name="round_dates_ordered",
+                                   violation_error_message=_("Hạn gửi phải sau ngày mở.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} · {self.get_level_display()} · {self.scope_unit}"
+
+    def required_indicators(self) -> list[str]:
+        return list(self.indicators) or [i for i in Indicator.values if i not in NON_REPORTED_INDICATORS]
+
+    def unit_filter(self, prefix: str = "") -> Q:
+        """A Q over units that this round expects a report from (valid on the deadline)."""
+        day = self.deadline
+        q = Q(**{f"{prefix}level": self.level, f"{prefix}path__startswith": self.scope_unit.path})
+        if self.kinds:
+            q &= Q(**{f"{prefix}kind__in": self.kinds})
+        q &= Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})
+        q &= Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
+        return q
+
+
+# Computed by the portal, never typed in: on-time reports; districts (void after the reform).
+NON_REPORTED_INDICATORS = frozenset({Indicator.REPORTS_ON_TIME, Indicator.DISTRICTS_LEARNING_DISTRICT})
+
+# Organisations that send a yearly evaluation of their own (a faculty reports through its university).
+REPORTING_ORGANISATION_KINDS = [Kind.DEPARTMENT, Kind.AGENCY, Kind.SCHOOL, Kind.UNIVERSITY, Kind.ENTERPRISE,
+                                Kind.ASSOCIATION]
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Đang soạn")
+    SUBMITTED = "submitted", _("Đã gửi")
+    RETURNED = "returned", _("Bị trả lại")
+    ACCEPTED = "accepted", _("Đã tiếp nhận")
+
+
+# Statuses in which the unit's officer may still change the report.
+EDITABLE_STATUSES = frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED})
+RECEIVED_STATUSES = frozenset({ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.ACCEPTED})
+
+NARRATIVE_FIELDS = ("results", "limitations", "proposals")
+
+
+class Report(models.Model):
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị báo cáo"), on_delete=models.PROTECT,
+                             related_name="reports")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    round = models.ForeignKey(ReportingRound, verbose_name=_("đợt báo cáo"), on_delete=models.PROTECT,
+                              related_name="reports")
+    status = models.CharField(_("trạng thái"), max_length=20, choices=ReportStatus.choices,
+                              default=ReportStatus.DRAFT)
+    # Optimistic lock: every write checks the version the writer read and increments it.
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
+    is_summary = models.BooleanField(_("báo cáo tổng hợp"), default=False)
+    results = models.TextField(_("kết quả đạt được"), blank=True)
+    limitations = models.TextField(_("hạn chế, tồn tại"), blank=True)
+    proposals = models.TextField(_("đề xuất, kiến nghị"), blank=True)
+    review_comments = models.JSONField(_("ý kiến của cấp trên"), default=dict, blank=True)
+    first_submitted_at = models.DateTimeField(_("gửi lần đầu lúc"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    on_time = models.BooleanField(_("đúng hạn"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("báo cáo hằng năm")
+        verbose_name_plural = _("báo cáo hằng năm")
+        ordering = ["-year", "unit__path"]
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="report_one_per_unit_year")]
+        indexes = [models.Index(fields=["year", "status"], name="report_year_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.year}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class ReportFigure(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="figures")
+    indicator = models.CharField(_("chỉ tiêu"), max_length=60, choices=Indicator.choices)
+    numerator = models.PositiveIntegerField(_("số đạt danh hiệu"), default=0)
+    denominator = models.PositiveIntegerField(_("tổng số"), default=0)
+
+    class Meta:
+        verbose_name = _("số liệu báo cáo")
+        verbose_name_plural = _("số liệu báo cáo")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="figure_one_per_indicator"),
+            models.CheckConstraint(condition=Q(numerator__lte=models.F("denominator")),
+                                   name="figure_recognised_le_total",
+                                   violation_error_message=_("Số đạt danh hiệu không được lớn hơn tổng số.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.numerator}/{self.denominator}"
+
+
+class ReportTransition(models.Model):
+    """One step of the workflow, kept forever: who, when, from, to, and what they said."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("từ trạng thái"), max_length=20, choices=ReportStatus.choices, blank=True)
+    to_status = models.CharField(_("sang trạng thái"), max_length=20, choices=ReportStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"), on_delete=models.PROTECT,
+                           related_name="+")
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+    comment = models.TextField(_("ý kiến"), blank=True)
+    field_comments = models.JSONField(_("ý kiến theo mục"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("lịch sử xử lý báo cáo")
+        verbose_name_plural = _("lịch sử xử lý báo cáo")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.from_status}→{self.to_status}"
+
+
+class DeadlineExtension(models.Model):
+    """The level above lets one unit send its report late, until `new_deadline` (exclusive)."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT,
+                             related_name="report_extensions")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    new_deadline = models.DateField(_("hạn mới (trước ngày)"))
+    reason = models.TextField(_("lý do"))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gia hạn báo cáo")
+        verbose_name_plural = _("gia hạn báo cáo")
+        ordering = ["-granted_at"]
+        indexes = [models.Index(fields=["unit", "year"], name="extension_unit_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.year} → {self.new_deadline}"
+
+
+def attachment_path(instance: ReportAttachment, filename: str) -> str:
+    return f"reports/{instance.report.year}/{instance.report.unit_id}/{filename}"
+
+
+class ReportAttachment(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("tệp đính kèm"), upload_to=attachment_path, max_length=255)
+    name = models.CharField(_("tên tệp"), max_length=255)
+    size = models.PositiveIntegerField(_("dung lượng (byte)"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tệp đính kèm")
+        verbose_name_plural = _("tệp đính kèm")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StatRollup(models.Model):
+    """Accepted base reports summed over a unit's subtree, per year and indicator (rebuilt, never edited)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="stat_rollups")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    indicator = models.CharField(_("chỉ tiêu"), max_length=60, choices=Indicator.choices)
+    numerator = models.BigIntegerField(_("số đạt"))
+    denominator = models.BigIntegerField(_("tổng số"))
+    percentage = models.DecimalField(_("tỷ lệ (%)"), max_digits=7, decimal_places=2, null=True)
+    target = models.DecimalField(_("chỉ tiêu (%)"), max_digits=5, decimal_places=2, null=True)
+    on_track = models.BooleanField(_("đạt chỉ tiêu"), null=True)
+    computed_at = models.DateTimeField(_("tính lúc"))
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp")
+        verbose_name_plural = _("số liệu tổng hợp")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "indicator"], name="rollup_one_per_unit_year_indicator"),
+        ]
+        indexes = [models.Index(fields=["year", "indicator"], name="rollup_year_indicator_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year} {self.indicator}: {self.numerator}/{self.denominator}"
+
+
+class StatsDirty(models.Model):
+    """Units whose rollups must be recomputed; the debounced task drains them (survives a killed worker)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="stats_dirty_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} · {self.year}"
+
+
+class ReminderDigest(models.Model):
+    """One digest per user and day: the e-mail sent and the notice shown on the home page."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_reminders")
+    day = models.DateField(_("ngày"))
+    subject = models.CharField(_("tiêu đề"), max_length=255)
+    body = models.TextField(_("nội dung"))
+    emailed = models.BooleanField(_("đã gửi thư"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nhắc hạn báo cáo")
+        verbose_name_plural = _("nhắc hạn báo cáo")
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="reminder_one_per_user_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.day}"

@@ -1,0 +1,309 @@
+"""Reads of reports: rounds and deadlines, scoped report lists, completeness, statistics and trends.
+
+Every list starts from units.selectors.scope_queryset. Completeness and statistics are grouped queries
+over the materialised paths: their query count does not grow with the number of units.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+
+from campaigns.models import Target
+from units.models import PATH_SEGMENT_WIDTH, Membership, Succession, Unit
+from units.roles import Role
+from units.selectors import scope_filter, scope_queryset
+
+from .models import (
+    RECEIVED_STATUSES,
+    DeadlineExtension,
+    Report,
+    ReportingRound,
+    ReportStatus,
+    ReportTransition,
+    StatRollup,
+)
+
+SEGMENT = PATH_SEGMENT_WIDTH + 1  # "00000012/"
+
+
+# --- rounds and deadlines -------------------------------------------------------------------------
+
+
+def rounds_for_year(year: int) -> list[ReportingRound]:
+    return list(ReportingRound.objects.filter(year=year).select_related("scope_unit"))
+
+
+def _deepest_round(rounds: list[ReportingRound], unit: Unit) -> ReportingRound | None:
+    """The round of the unit's level whose scope is the unit's nearest ancestor-or-self (pure, no query)."""
+    matching = [r for r in rounds if r.level == unit.level and unit.path.startswith(r.scope_unit.path)]
+    if not matching:
+        return None
+    best = max(matching, key=lambda r: len(r.scope_unit.path))
+    if best.kinds and unit.kind not in best.kinds:
+        return None
+    if not unit.is_valid_on(best.deadline):
+        return None
+    return best
+
+
+def round_for(unit: Unit, year: int, rounds: list[ReportingRound] | None = None) -> ReportingRound | None:
+    return _deepest_round(rounds if rounds is not None else rounds_for_year(year), unit)
+
+
+def expected_filter(rounds: list[ReportingRound], prefix: str = "", *, base_only: bool = False) -> Q:
+    """A Q over units expected to report under `rounds`; a deeper round of a level overrides a shallower one.
+
+    `base_only`: only the units whose round is a base round (their figures are facts, not a summary).
+    """
+    q = Q(pk__in=[])
+    for r in rounds:
+        if base_only and r.is_summary:
+            continue
+        own = r.unit_filter(prefix)
+        for deeper in rounds:
+            if (deeper.level == r.level and deeper.pk != r.pk
+                    and deeper.scope_unit.path.startswith(r.scope_unit.path)
+                    and len(deeper.scope_unit.path) > len(r.scope_unit.path)):
+                own &= ~Q(**{f"{prefix}path__startswith": deeper.scope_unit.path})
+        q |= own
+    return q
+
+
+def effective_deadline(unit: Unit, year: int, round_: ReportingRound) -> datetime.date:
+    extended = DeadlineExtension.objects.filter(unit=unit, year=year).aggregate(d=Max("new_deadline"))["d"]
+    return max(round_.deadline, extended) if extended else round_.deadline
+
+
+def latest_extension(unit: Unit, year: int) -> DeadlineExtension | None:
+    return DeadlineExtension.objects.filter(unit=unit, year=year).select_related("granted_by").first()
+
+
+# --- prefill --------------------------------------------------------------------------------------
+
+
+def registry_facts(unit: Unit, year: int) -> dict[str, tuple[int, int]]:
+    """(recognised, total) per indicator from the registries of the unit's reporting area, for `year`.
+
+    The area is the unit's subtree less the subtrees of the units below it that report themselves (a school
+    sends its own figures): exactly the registry rows the unit's figures replace in the rollup
+    (reports/facts.py). Only indicators whose registries hold rows. A fixed number of queries.
+    """
+    from . import facts  # facts builds on the rounds of this module
+
+    sql, params = facts.area_registry_sql(year, unit)
+    with connection.cursor() as cursor:
+        cursor.execute(facts.with_depths() + sql, params)
+        rows = cursor.fetchall()
+    return {indicator: (int(numerator), int(denominator)) for indicator, numerator, denominator in rows if denominator}
+
+
+def report_prefill(report: Report) -> dict[str, tuple[int, int]]:
+    """What a new draft starts from: the rollup for a summary report, the area's registries for a base report
+    (recognised and total counts alike)."""
+    wanted = report.round.required_indicators()
+    if report.is_summary:
+        rows = StatRollup.objects.filter(unit=report.unit, year=report.year, indicator__in=wanted)
+        return {r.indicator: (r.numerator, r.denominator) for r in rows}
+    facts = registry_facts(report.unit, report.year)
+    return {indicator: pair for indicator, pair in facts.items() if indicator in wanted}
+
+
+# --- report lists ---------------------------------------------------------------------------------
+
+
+def reports_visible(user) -> QuerySet[Report]:
+    return scope_queryset(
+        Report.objects.select_related("unit", "unit__parent", "round"), user, unit_field="unit"
+    ).order_by("-year", "unit__path")
+
+
+def reports_awaiting_review(user) -> QuerySet[Report]:
+    """Submitted reports of units whose parent lies in the user's REVIEWER subtrees."""
+    return Report.objects.filter(scope_filter(user, roles=[Role.REVIEWER], unit_field="unit__parent"),
+                                 status=ReportStatus.SUBMITTED).select_related("unit", "round").order_by(
+        "submitted_at")
+
+
+def report_detail(report_id: int, user) -> Report | None:
+    return reports_visible(user).prefetch_related(
+        "figures", "attachments",
+        Prefetch("transitions", queryset=ReportTransition.objects.select_related("by")),
+    ).filter(pk=report_id).first()
+
+
+# --- completeness ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CompletenessRow:
+    unit: Unit
+    expected: int = 0
+    received: int = 0
+    on_time: int = 0
+    accepted: int = 0
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.received
+
+
+@dataclass
+class Completeness:
+    unit: Unit
+    year: int
+    rows: list[CompletenessRow] = field(default_factory=list)
+    missing_units: list[Unit] = field(default_factory=list)
+    own_round: ReportingRound | None = None
+    own_report: Report | None = None
+
+    @property
+    def totals(self) -> CompletenessRow:
+        total = CompletenessRow(unit=self.unit)
+        for row in self.rows:
+            total.expected += row.expected
+            total.received += row.received
+            total.on_time += row.on_time
+            total.accepted += row.accepted
+        return total
+
+
+def completeness(unit: Unit, year: int, *, missing_limit: int = 500) -> Completeness:
+    """Per child unit: reports expected, received, on time, accepted in its subtree; who is still missing.
+
+    A fixed number of grouped queries whatever the size of the tree: rounds, expected per child, reports per
+    child, the children, the missing units with their officers (prefetched) and their extensions.
+    """
+    rounds = rounds_for_year(year)
+    result = Completeness(unit=unit, year=year, own_round=_deepest_round(rounds, unit))
+    if not rounds:
+        return result
+    child_len = len(unit.path) + SEGMENT
+    expected_units = Unit.objects.filter(expected_filter(rounds), path__startswith=unit.path, depth__gt=unit.depth)
+    expected = dict(
+        expected_units.annotate(child_path=Substr("path", 1, child_len)).values("child_path")
+        .annotate(n=Count("id")).values_list("child_path", "n")
+    )
+    counts = {
+        row["child_path"]: row
+        for row in Report.objects.filter(year=year, unit__in=expected_units)
+        .annotate(child_path=Substr("unit__path", 1, child_len)).values("child_path")
+        .annotate(received=Count("id", filter=Q(status__in=RECEIVED_STATUSES)),
+                  on_time=Count("id", filter=Q(on_time=True)),
+                  accepted=Count("id", filter=Q(status=ReportStatus.ACCEPTED)))
+    }
+    children = Unit.objects.filter(path__in=list(expected)).order_by("name")
+    for child in children:
+        c = counts.get(child.path, {})
+        result.rows.append(CompletenessRow(unit=child, expected=expected[child.path], received=c.get("received", 0),
+                                           on_time=c.get("on_time", 0), accepted=c.get("accepted", 0)))
+    received = Report.objects.filter(year=year, status__in=RECEIVED_STATUSES).values("unit_id")
+    has_draft = Report.objects.filter(year=year, unit=OuterRef("pk"), status=ReportStatus.DRAFT)
+    result.missing_units = list(
+        expected_units.exclude(pk__in=received).annotate(has_draft=Exists(has_draft))
+        .select_related("parent").prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.filter(role=Role.OFFICER).select_related("user"),
+                     to_attr="officers"))
+        .order_by("path")[:missing_limit]
+    )
+    extended = dict(DeadlineExtension.objects.filter(year=year, unit__in=[u.pk for u in result.missing_units])
+                    .values("unit_id").annotate(d=Max("new_deadline")).values_list("unit_id", "d"))
+    for missing in result.missing_units:
+        missing.deadline = getattr(_deepest_round(rounds, missing), "deadline", None)
+        missing.extended_to = extended.get(missing.pk)
+    if result.own_round:
+        result.own_report = Report.objects.filter(unit=unit, year=year).first()
+    return result
+
+
+# --- statistics -----------------------------------------------------------------------------------
+
+
+def percentage(numerator: int, denominator: int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def stats_rows(user, *, indicator: str | None = None, unit: Unit | None = None, year: int | None = None,
+               level: str | None = None) -> QuerySet[StatRollup]:
+    rows = scope_queryset(StatRollup.objects.select_related("unit"), user, unit_field="unit")
+    if indicator:
+        rows = rows.filter(indicator=indicator)
+    if year:
+        rows = rows.filter(year=year)
+    if unit is not None and level:
+        rows = rows.filter(unit__path__startswith=unit.path, unit__level=level).exclude(unit=unit)
+    elif unit is not None:
+        rows = rows.filter(unit=unit)
+    elif level:
+        rows = rows.filter(unit__level=level)
+    return rows.order_by("unit__path", "year", "indicator")
+
+
+def targets_for(unit: Unit, indicator: str, years: list[int]) -> dict[int, Decimal]:
+    """The target per year of the unit itself or of its nearest ancestor that has one (one query)."""
+    ancestor_ids = [int(seg) for seg in unit.path.strip("/").split("/") if seg]
+    best: dict[int, tuple[int, Decimal]] = {}
+    for t in Target.objects.filter(unit_id__in=ancestor_ids, indicator=indicator, year__in=years).values(
+            "year", "percentage", "unit__depth"):
+        if t["year"] not in best or t["unit__depth"] > best[t["year"]][0]:
+            best[t["year"]] = (t["unit__depth"], t["percentage"])
+    return {year: pct for year, (_depth, pct) in best.items()}
+
+
+@dataclass
+class TrendRow:
+    year: int
+    numerator: int | None
+    denominator: int | None
+    percentage: Decimal | None
+    target: Decimal | None
+    on_track: bool | None
+    partial: bool
+    source: str  # "own", "predecessors" or "none"
+
+
+def _uses_predecessors(unit: Unit, year: int) -> bool:
+    """A unit created by the reform did not exist in `year`: its figures then come from its predecessors."""
+    return unit.valid_from is not None and unit.valid_from > datetime.date(year, 12, 31)
+
+
+def trend(unit: Unit, indicator: str, year_from: int, year_to: int) -> list[TrendRow]:
+    """One row per year; before the unit existed, the sums over its predecessors (primary edges only).
+
+    A split predecessor counts only toward its primary successor; such a row is flagged partial.
+    """
+    years = list(range(year_from, year_to + 1))
+    own = {r.year: r for r in StatRollup.objects.filter(unit=unit, indicator=indicator, year__in=years)}
+    lineage_years = [y for y in years if _uses_predecessors(unit, y)]
+    via_lineage: dict[int, dict] = {}
+    partial = False
+    if lineage_years:
+        edges = list(Succession.objects.filter(successor=unit, primary=True).values_list("predecessor_id", "partial"))
+        partial = any(p for _pid, p in edges)
+        via_lineage = {
+            row["year"]: row for row in StatRollup.objects.filter(
+                unit_id__in=[pid for pid, _p in edges], indicator=indicator, year__in=lineage_years)
+            .values("year").annotate(n=Sum("numerator"), d=Sum("denominator"))
+        }
+    targets = targets_for(unit, indicator, years)
+    rows = []
+    for year in years:
+        target = targets.get(year)
+        if year in lineage_years and year in via_lineage:
+            n, d, source, is_partial = via_lineage[year]["n"], via_lineage[year]["d"], "predecessors", partial
+        elif year in own:
+            n, d, source, is_partial = own[year].numerator, own[year].denominator, "own", False
+        else:
+            rows.append(TrendRow(year, None, None, None, target, None, year in lineage_years and partial, "none"))
+            continue
+        pct = percentage(n, d)
+        on_track = None if pct is None or target is None else n * 100 >= target * d
+        rows.append(TrendRow(year, n, d, pct, target, on_track, is_partial, source))
+    return rows

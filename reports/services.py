@@ -1,0 +1,381 @@
+"""Writes of yearly reports: create, edit (optimistic lock), submit, return, accept, extend, attach.
+
+Every writer (pages, API, admin, commands, tasks) goes through these functions, so each rule lives here.
+Locks: every transition takes `SELECT ... FOR UPDATE` on the report row, then checks the version the
+caller read, so two people editing one draft cannot overwrite each other silently.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns.indicators import Indicator
+from core.errors import Conflict, DomainError, PermissionDenied
+from units.models import Unit
+from units.roles import Role
+from units.selectors import can_act_on, require_role
+
+from . import conf, selectors
+from .models import (
+    NARRATIVE_FIELDS,
+    DeadlineExtension,
+    Report,
+    ReportAttachment,
+    ReportFigure,
+    ReportStatus,
+    ReportTransition,
+    StatsDirty,
+)
+
+MAX_FIGURE = 2_000_000_000  # fits a PositiveIntegerField on every database
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+def _whole_number(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def validate_figures(figures: Mapping[str, Mapping[str, Any]], allowed: list[str]) -> tuple[dict, dict]:
+    """Clean `{indicator: {"numerator", "denominator"}}`; returns (clean, errors by field name).
+
+    A pure function: the page form shows every error at once, the services refuse on the first.
+    """
+    clean: dict[str, tuple[int, int]] = {}
+    errors: dict[str, str] = {}
+    if not isinstance(figures, Mapping):
+        return {}, {"figures": _("Số liệu không đúng định dạng.")}
+    for indicator, pair in figures.items():
+        if indicator not in allowed:
+            errors[f"figures.{indicator}"] = _("Chỉ tiêu “%(indicator)s” không thuộc đợt báo cáo này.") % {
+                "indicator": indicator}
+            continue
+        if not isinstance(pair, Mapping):
+            errors[f"figures.{indicator}"] = _("Số liệu không đúng định dạng.")
+            continue
+        values = {}
+        for part in ("numerator", "denominator"):
+            raw = pair.get(part, 0)
+            number = 0 if raw in (None, "") else _whole_number(raw)
+            if number is None or number < 0 or number > MAX_FIGURE:
+                errors[f"figures.{indicator}.{part}"] = _("Số liệu phải là số nguyên không âm.")
+            values[part] = number
+        if f"figures.{indicator}.numerator" in errors or f"figures.{indicator}.denominator" in errors:
+            continue
+        if values["numerator"] > values["denominator"]:
+            errors[f"figures.{indicator}.numerator"] = _("Số đạt danh hiệu không được lớn hơn tổng số.")
+            continue
+        clean[indicator] = (values["numerator"], values["denominator"])
+    return clean, errors
+
+
+def _raise_first(errors: dict[str, str]) -> None:
+    if errors:
+        field, message = next(iter(errors.items()))
+        label = _indicator_label(field)
+        raise DomainError(f"{label}: {message}" if label else message, field=field)
+
+
+def _indicator_label(field: str) -> str:
+    parts = field.split(".")
+    if len(parts) >= 2 and parts[1] in Indicator.values:
+        return str(Indicator(parts[1]).label)
+    return ""
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _locked(report: Report) -> Report:
+    return Report.objects.select_for_update(of=("self",)).select_related("unit", "round", "round__scope_unit").get(pk=report.pk)
+
+
+def _check_version(report: Report, version: int | None) -> None:
+    if version is not None and int(version) != report.version:
+        raise Conflict(
+            _("Báo cáo đã được người khác cập nhật (phiên bản %(current)s, bạn đang sửa phiên bản %(yours)s). "
+              "Vui lòng tải lại trang rồi nhập lại thay đổi của bạn.") % {"current": report.version, "yours": version},
+            field="version", code="stale_version",
+        )
+
+
+def _require_officer(by, unit: Unit) -> None:
+    require_role(by, unit, [Role.OFFICER], action=_(
+        "Chỉ cán bộ của đơn vị “%(unit)s” được lập và gửi báo cáo này.") % {"unit": unit.name})
+
+
+def _require_reviewer(by, unit: Unit) -> None:
+    """The reviewer sits at the level above: REVIEWER over the reporting unit's parent subtree."""
+    parent = unit.parent
+    if parent is None or not can_act_on(by, parent, [Role.REVIEWER]):
+        raise PermissionDenied(
+            _("Chỉ cán bộ duyệt báo cáo của cấp trên đơn vị “%(unit)s” được tiếp nhận hoặc trả lại báo cáo này.")
+            % {"unit": unit.name}, code="permission_denied")
+
+
+def _require_open(report_unit: Unit, year: int, round_, today: datetime.date) -> None:
+    if today < round_.opens_on:
+        raise DomainError(_("Đợt báo cáo năm %(year)s chưa mở (mở từ ngày %(day)s).") % {
+            "year": year, "day": round_.opens_on.strftime("%d/%m/%Y")}, field="year", code="not_open")
+    deadline = selectors.effective_deadline(report_unit, year, round_)
+    if today >= deadline:
+        raise DomainError(
+            _("Đã quá hạn gửi báo cáo (trước ngày %(day)s). Cần cấp trên gia hạn mới được nhập và gửi báo cáo.")
+            % {"day": deadline.strftime("%d/%m/%Y")}, field="year", code="deadline_passed")
+
+
+def _record(report: Report, *, from_status: str, to_status: str, by, comment: str = "",
+            field_comments: dict | None = None) -> None:
+    ReportTransition.objects.create(report=report, from_status=from_status, to_status=to_status, by=by,
+                                    comment=comment, field_comments=field_comments or {})
+
+
+def _write_figures(report: Report, clean: dict[str, tuple[int, int]]) -> None:
+    existing = {f.indicator: f for f in report.figures.all()}
+    to_create, to_update = [], []
+    for indicator, (numerator, denominator) in clean.items():
+        figure = existing.get(indicator)
+        if figure is None:
+            to_create.append(ReportFigure(report=report, indicator=indicator, numerator=numerator,
+                                          denominator=denominator))
+        elif (figure.numerator, figure.denominator) != (numerator, denominator):
+            figure.numerator, figure.denominator = numerator, denominator
+            to_update.append(figure)
+    ReportFigure.objects.bulk_create(to_create)
+    ReportFigure.objects.bulk_update(to_update, ["numerator", "denominator"])
+
+
+# --- services -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_create(*, unit: Unit, year: int, by, today: datetime.date | None = None) -> Report:
+    """Open the unit's draft report for `year`, figures prefilled from registries (or rollups for a summary).
+
+    Needs the officer role over the unit, a round for the unit and year, and the round open. Locks the unit
+    row so that two officers opening the form at once get one report, not an integrity error.
+    """
+    today = today or timezone.localdate()
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    _require_officer(by, unit)
+    round_ = selectors.round_for(unit, year)
+    if round_ is None:
+        raise DomainError(_("Đơn vị “%(unit)s” không thuộc đợt báo cáo nào của năm %(year)s.") % {
+            "unit": unit.name, "year": year}, field="year", code="no_round")
+    if Report.objects.filter(unit=unit, year=year).exists():
+        raise Conflict(_("Đơn vị “%(unit)s” đã có báo cáo năm %(year)s.") % {"unit": unit.name, "year": year},
+                       field="year", code="duplicate")
+    _require_open(unit, year, round_, today)
+    report = Report.objects.create(unit=unit, year=year, round=round_, is_summary=round_.is_summary, created_by=by)
+    prefill = selectors.report_prefill(report)
+    ReportFigure.objects.bulk_create([
+        ReportFigure(report=report, indicator=indicator, numerator=min(n, d), denominator=d)
+        for indicator, (n, d) in prefill.items()
+    ])
+    _record(report, from_status="", to_status=ReportStatus.DRAFT, by=by)
+    return report
+
+
+@transaction.atomic
+def report_update(
+    *,
+    report: Report,
+    by,
+    version: int,
+    figures: Mapping[str, Mapping[str, Any]] | None = None,
+    narrative: Mapping[str, str] | None = None,
+    today: datetime.date | None = None,
+) -> Report:
+    """Save the officer's edits (also the autosave). Row lock on the report; `version` must be current.
+
+    A draft locks at the deadline unless the level above granted an extension; a returned report stays
+    editable, because the reviewer asked for the correction.
+    """
+    today = today or timezone.localdate()
+    report = _locked(report)
+    _require_officer(by, report.unit)
+    _check_version(report, version)
+    if not report.is_editable:
+        raise DomainError(_("Báo cáo ở trạng thái “%(status)s” không thể sửa.") % {
+            "status": report.get_status_display()}, field="status", code="wrong_state")
+    if report.status == ReportStatus.DRAFT:
+        _require_open(report.unit, report.year, report.round, today)
+    clean, errors = validate_figures(figures or {}, report.round.required_indicators())
+    _raise_first(errors)
+    unknown = set(narrative or {}) - set(NARRATIVE_FIELDS)
+    if unknown:
+        raise DomainError(_("Mục không hợp lệ: %(field)s.") % {"field": ", ".join(sorted(unknown))},
+                          field=sorted(unknown)[0])
+    _write_figures(report, clean)
+    for field, text in (narrative or {}).items():
+        setattr(report, field, (text or "").strip())
+    report.version += 1
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_submit(*, report: Report, by, version: int | None = None, today: datetime.date | None = None) -> Report:
+    """Send the report to the level above. Idempotent: a report already sent or accepted is left as it is.
+
+    Row lock on the report. A draft needs the round open (or an extension); every required figure must be
+    present. `on_time` is decided at the first submission, against the round's own deadline.
+    """
+    today = today or timezone.localdate()
+    report = _locked(report)
+    _require_officer(by, report.unit)
+    if report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED):
+        return report
+    _check_version(report, version)
+    if report.status == ReportStatus.DRAFT:
+        _require_open(report.unit, report.year, report.round, today)
+    present = set(report.figures.values_list("indicator", flat=True))
+    missing = [i for i in report.round.required_indicators() if i not in present]
+    if missing:
+        raise DomainError(_("Chưa nhập số liệu: %(indicator)s.") % {"indicator": Indicator(missing[0]).label},
+                          field=f"figures.{missing[0]}", code="incomplete")
+    now = timezone.now()
+    previous = report.status
+    if report.first_submitted_at is None:
+        report.first_submitted_at = now
+        report.on_time = today < report.round.deadline
+    report.submitted_at = now
+    report.status = ReportStatus.SUBMITTED
+    report.version += 1
+    report.save()
+    _record(report, from_status=previous, to_status=ReportStatus.SUBMITTED, by=by)
+    return report
+
+
+@transaction.atomic
+def report_return(*, report: Report, by, comments: Mapping[str, str], comment: str = "") -> Report:
+    """Send a submitted report back for correction with comments per field. Reviewer of the level above.
+
+    Row lock on the report. `comments` keys are indicator slugs, narrative fields or "general".
+    """
+    report = _locked(report)
+    _require_reviewer(by, report.unit)
+    if report.status != ReportStatus.SUBMITTED:
+        raise DomainError(_("Chỉ trả lại được báo cáo đã gửi (hiện tại: “%(status)s”).") % {
+            "status": report.get_status_display()}, field="status", code="wrong_state")
+    allowed = set(Indicator.values) | set(NARRATIVE_FIELDS) | {"general"}
+    if not isinstance(comments, Mapping):
+        raise DomainError(_("Ý kiến không đúng định dạng."), field="comments")
+    cleaned = {k: str(v).strip() for k, v in comments.items() if str(v or "").strip()}
+    bad = sorted(set(cleaned) - allowed)
+    if bad:
+        raise DomainError(_("Mục không hợp lệ trong ý kiến: %(field)s.") % {"field": bad[0]}, field="comments")
+    if not cleaned and not comment.strip():
+        raise DomainError(_("Cần ghi ý kiến để đơn vị biết phải sửa gì."), field="comments")
+    report.status = ReportStatus.RETURNED
+    report.review_comments = cleaned | ({"general": comment.strip()} if comment.strip() else {})
+    report.version += 1
+    report.save()
+    _record(report, from_status=ReportStatus.SUBMITTED, to_status=ReportStatus.RETURNED, by=by,
+            comment=comment.strip(), field_comments=cleaned)
+    return report
+
+
+@transaction.atomic
+def report_accept(*, report: Report, by, comment: str = "") -> Report:
+    """Accept a submitted report (reviewer of the level above). Idempotent on an accepted report.
+
+    Row lock on the report. A base report marks the unit and its ancestors dirty and queues the debounced
+    rollup on commit.
+    """
+    report = _locked(report)
+    _require_reviewer(by, report.unit)
+    if report.status == ReportStatus.ACCEPTED:
+        return report
+    if report.status != ReportStatus.SUBMITTED:
+        raise DomainError(_("Chỉ tiếp nhận được báo cáo đã gửi (hiện tại: “%(status)s”).") % {
+            "status": report.get_status_display()}, field="status", code="wrong_state")
+    report.status = ReportStatus.ACCEPTED
+    report.accepted_at = timezone.now()
+    report.review_comments = {}
+    report.version += 1
+    report.save()
+    _record(report, from_status=ReportStatus.SUBMITTED, to_status=ReportStatus.ACCEPTED, by=by,
+            comment=comment.strip())
+    if not report.is_summary:  # a summary report is no fact: accepting it changes no statistics
+        stats_mark_dirty(unit=report.unit, year=report.year)
+    return report
+
+
+def stats_queued_key(year: int) -> str:
+    return f"reports:stats-refresh-queued:{year}"
+
+
+def stats_mark_dirty(*, unit: Unit, year: int) -> None:
+    """Mark the unit and its ancestors for recomputation; queue one debounced refresh per year on commit."""
+    ancestor_ids = [int(seg) for seg in unit.path.strip("/").split("/") if seg]
+    StatsDirty.objects.bulk_create([StatsDirty(unit_id=i, year=year) for i in ancestor_ids], ignore_conflicts=True)
+
+    def queue() -> None:
+        from .tasks import refresh_dirty_stats
+
+        # Many acceptances in the last days before a deadline: one refresh per year per debounce window.
+        delay = conf.stats_debounce_seconds()
+        if cache.add(stats_queued_key(year), 1, timeout=max(delay, 1)):
+            refresh_dirty_stats.apply_async(args=[year], countdown=delay)
+
+    transaction.on_commit(queue)
+
+
+@transaction.atomic
+def extension_grant(*, unit: Unit, year: int, new_deadline: datetime.date, reason: str, by,
+                    today: datetime.date | None = None) -> DeadlineExtension:
+    """Let a unit report late. Reviewer of the level above; a reason and a later date are required."""
+    today = today or timezone.localdate()
+    _require_reviewer(by, unit)
+    round_ = selectors.round_for(unit, year)
+    if round_ is None:
+        raise DomainError(_("Đơn vị “%(unit)s” không thuộc đợt báo cáo nào của năm %(year)s.") % {
+            "unit": unit.name, "year": year}, field="year", code="no_round")
+    if not (reason or "").strip():
+        raise DomainError(_("Cần ghi lý do gia hạn."), field="reason")
+    if new_deadline <= max(round_.deadline, today):
+        raise DomainError(_("Hạn mới phải sau hạn hiện tại và sau hôm nay."), field="new_deadline")
+    return DeadlineExtension.objects.create(unit=unit, year=year, new_deadline=new_deadline,
+                                            reason=reason.strip(), granted_by=by)
+
+
+@transaction.atomic
+def attachment_add(*, report: Report, by, upload: UploadedFile, version: int | None = None) -> ReportAttachment:
+    """Attach a file (size and type limited by settings). Row lock on the report; editable states only."""
+    report = _locked(report)
+    _require_officer(by, report.unit)
+    _check_version(report, version)
+    if not report.is_editable:
+        raise DomainError(_("Báo cáo ở trạng thái “%(status)s” không thể thêm tệp.") % {
+            "status": report.get_status_display()}, field="file", code="wrong_state")
+    extension = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
+    allowed = conf.attachment_types()
+    if extension not in allowed:
+        raise DomainError(_("Chỉ nhận tệp %(types)s.") % {"types": ", ".join(allowed)}, field="file")
+    limit = conf.attachment_max_bytes()
+    if upload.size > limit:
+        raise DomainError(_("Tệp quá lớn (tối đa %(mb)s MB).") % {"mb": limit // (1024 * 1024)}, field="file")
+    name = os.path.basename(upload.name)[:200]
+    attachment = ReportAttachment(report=report, name=name, size=upload.size, uploaded_by=by)
+    attachment.file.save(name, upload, save=False)
+    attachment.save()
+    report.version += 1
+    report.save(update_fields=["version", "updated_at"])
+    return attachment

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.report_index, name="index"),
+    path("new/", views.report_create, name="create"),
+    path("<int:pk>/", views.report_detail, name="detail"),
+    path("<int:pk>/autosave/", views.report_autosave, name="autosave"),
+    path("<int:pk>/review/", views.report_review, name="review"),
+    path("<int:pk>/attachments/", views.report_attach, name="attach"),
+    path("extensions/", views.extension_grant, name="extension_grant"),
+    path("completeness/", views.completeness, name="completeness"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("dashboard/export.pdf", views.export_pdf, name="export_pdf"),
+]

@@ -1,0 +1,278 @@
+"""Reads of titles. Every list starts from units.selectors.scope_queryset (the user's subtrees)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
+
+from campaigns.indicators import Indicator
+from core.errors import DomainError
+from units.models import Citizen, Clan, Household, Kind, Level, Membership, Unit
+from units.roles import Role
+from units.selectors import scope_queryset, today, units_valid_on  # noqa: F401 - today re-exported
+
+from .models import (
+    CriteriaSet,
+    Evaluation,
+    EvaluationList,
+    ImportJob,
+    ListEntry,
+    Recognition,
+    SubjectKind,
+    TitleType,
+)
+
+
+def title_types(on: datetime.date | None = None) -> QuerySet[TitleType]:
+    qs = TitleType.objects.prefetch_related("approval_rules")
+    if on is not None:
+        qs = qs.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+        )
+    return qs.order_by("order", "slug")
+
+
+def current_criteria_set(title_type: TitleType) -> CriteriaSet | None:
+    """The latest published version: what a new self-assessment or list uses."""
+    return (
+        CriteriaSet.objects.filter(title_type=title_type, status=CriteriaSet.Status.PUBLISHED)
+        .order_by("-version").first()
+    )
+
+
+def approval_authority(*, title_type: TitleType, level: int, unit: Unit, on: datetime.date) -> Unit:
+    """The unit whose approvers recognise `unit` for this title and level on `on`: the ancestor (or
+    the unit itself) at the level the approval rule names."""
+    rules = [
+        r for r in title_type.approval_rules.all()
+        if (r.level is None or r.level == level)
+        and (r.valid_from is None or r.valid_from <= on) and (r.valid_to is None or r.valid_to >= on)
+    ]
+    rule = max(rules, key=lambda r: r.level is not None, default=None)  # a rule for the level beats "any"
+    if rule is None:
+        raise DomainError(_("Chưa cấu hình cấp có thẩm quyền công nhận danh hiệu này."), code="no_authority")
+    ids = [int(seg) for seg in unit.path.strip("/").split("/") if seg]
+    authority = Unit.objects.filter(pk__in=ids, level=rule.authority_level).order_by("-depth").first()
+    if authority is None:
+        raise DomainError(
+            _("Không xác định được cấp có thẩm quyền công nhận (%(level)s) cho đơn vị “%(unit)s”.")
+            % {"level": rule.get_authority_level_display(), "unit": unit.name},
+            code="no_authority",
+        )
+    return authority
+
+
+def criteria_set_detail(pk: int) -> CriteriaSet:
+    return CriteriaSet.objects.select_related("title_type").prefetch_related("criteria", "thresholds").get(pk=pk)
+
+
+def visible_evaluations(user) -> QuerySet[Evaluation]:
+    """Self-assessments anyone with a role over the unit may read."""
+    return scope_queryset(
+        Evaluation.objects.select_related("title_type", "criteria_set", "unit", "unit__parent"), user
+    ).order_by("-year", "unit__path")
+
+
+def approval_queue(user) -> QuerySet[Evaluation]:
+    """Submitted self-assessments in the subtrees where the user approves titles. Whether their
+    membership is at the right level is checked per action (approval_authority)."""
+    return scope_queryset(
+        Evaluation.objects.filter(status=Evaluation.Status.SUBMITTED)
+        .select_related("title_type", "unit", "unit__parent"),
+        user, roles=[Role.APPROVER],
+    ).order_by("submitted_at")
+
+
+def evaluation_detail(user, pk: int) -> Evaluation | None:
+    return (
+        visible_evaluations(user).select_related("submitted_by", "reviewed_by")
+        .prefetch_related("results__criterion", "results__evidence", "criteria_set__thresholds",
+                          "criteria_set__criteria", "title_type__approval_rules")
+        .filter(pk=pk).first()
+    )
+
+
+def visible_recognitions(user) -> QuerySet[Recognition]:
+    return scope_queryset(
+        Recognition.objects.select_related("title_type", "decision", "unit", "household", "clan", "citizen"), user
+    ).order_by("-year", "id")
+
+
+def subject_history(user, *, unit: Unit | None = None, household: Household | None = None) -> QuerySet[Recognition]:
+    """Every recognition of one subject, newest first: the page shows the run of consecutive years."""
+    qs = visible_recognitions(user)
+    if household is not None:
+        return qs.filter(household=household).order_by("-year")
+    return qs.filter(subject_kind=SubjectKind.UNIT, unit=unit).order_by("-year")
+
+
+def consecutive_years(years: list[int]) -> int:
+    """How many years in a row, ending with the latest, the subject held a title."""
+    run, expected = 0, None
+    for year in sorted(set(years), reverse=True):
+        if expected is not None and year != expected:
+            break
+        run, expected = run + 1, year - 1
+    return run
+
+
+def visible_lists(user) -> QuerySet[EvaluationList]:
+    return scope_queryset(
+        EvaluationList.objects.select_related("unit", "title_type", "decision").annotate(
+            n_entries=Count("entries"), n_passed=Count("entries", filter=Q(entries__passed=True))
+        ),
+        user,
+    ).order_by("-year", "unit__name")
+
+
+def list_entries(evaluation_list: EvaluationList) -> QuerySet[ListEntry]:
+    return evaluation_list.entries.select_related("hamlet", "household", "clan", "citizen").order_by(
+        "hamlet__name", "household__code", "id"
+    )
+
+
+def visible_import_jobs(user) -> QuerySet[ImportJob]:
+    return scope_queryset(ImportJob.objects.select_related("evaluation_list__unit", "evaluation_list__title_type"),
+                          user, unit_field="evaluation_list__unit")
+
+
+# --- registries: households, clans, citizens of the commune's hamlets -------------------------------
+
+REGISTRIES = {"households": Household, "clans": Clan, "citizens": Citizen}
+REGISTRY_ORDER = {"households": ("unit__name", "code"), "clans": ("unit__name", "name"),
+                  "citizens": ("unit__name", "full_name")}
+REGISTRY_SEARCH = {"households": ("code", "head_name"), "clans": ("name",), "citizens": ("full_name",)}
+
+
+def visible_registry(user, kind: str, *, hamlet_id: int | None = None, query: str = "") -> QuerySet:
+    """Households, clans or citizens (`kind`, a key of REGISTRIES) in the user's subtrees."""
+    model = REGISTRIES[kind]
+    qs = scope_queryset(model.objects.select_related("unit", "unit__parent"), user)
+    if model is Citizen:
+        qs = qs.select_related("household")
+    if hamlet_id:
+        qs = qs.filter(unit_id=hamlet_id)
+    if query:
+        match = Q()
+        for field in REGISTRY_SEARCH[kind]:
+            match |= Q(**{f"{field}__icontains": query})
+        qs = qs.filter(match)
+    return qs.order_by(*REGISTRY_ORDER[kind], "pk")
+
+
+def officer_hamlets(user) -> QuerySet[Unit]:
+    """Hamlets valid today whose registries the user keeps: officer of the hamlet or of its commune."""
+    held = Membership.objects.filter(user=user, role__in=[Role.OFFICER, Role.ADMIN]).values("unit_id")
+    hamlets = Unit.objects.filter(level=Level.HAMLET).filter(Q(pk__in=held) | Q(parent_id__in=held))
+    return units_valid_on(scope_queryset(hamlets, user, roles=[Role.OFFICER], unit_field=""), today()).order_by(
+        "name", "pk")
+
+
+# --- statistics ------------------------------------------------------------------------------------
+
+# Organisations that count in the denominator of units_learning_unit (a faculty or a learning centre
+# is part of another unit, not an agency of its own).
+LEARNING_UNIT_KINDS = (Kind.MINISTRY, Kind.PEOPLES_COMMITTEE, Kind.DEPARTMENT, Kind.AGENCY, Kind.SCHOOL,
+                       Kind.UNIVERSITY, Kind.ENTERPRISE, Kind.ASSOCIATION)
+
+
+def _in_force(year: int) -> Q:
+    """A recognition counts for `year` when it was granted for that year, or is still in force on
+    31/12 of it (a commune recognised for 36 months counts in each of those years); never if revoked."""
+    end = datetime.date(year, 12, 31)
+    return Q(revoked_at__isnull=True) & (Q(year=year) | Q(valid_from__lte=end, valid_to__gte=end))
+
+
+def _recognised(indicator: str, year: int, **outer) -> Exists:
+    return Exists(Recognition.objects.filter(_in_force(year), title_type__indicator=indicator, **outer))
+
+
+def _per_registry_unit(base: QuerySet, indicator: str, recognised: Exists) -> QuerySet:
+    """Registry rows (households, clans, citizens) grouped by their unit: recognised ÷ all."""
+    return (
+        base.annotate(ok=recognised).values("unit_id")
+        .annotate(numerator=Count("pk", filter=Q(ok=True)), denominator=Count("pk"))
+        .annotate(indicator=Value(indicator))
+        .values("unit_id", "indicator", "numerator", "denominator")
+    )
+
+
+def _units_as_subjects(indicator: str, unit_filter: Q, year: int) -> QuerySet:
+    """Units that are themselves the subject (a hamlet, a commune, a school): 1 or 0 out of 1."""
+    valid_in_year = (Q(valid_from__isnull=True) | Q(valid_from__lte=datetime.date(year, 12, 31))) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=datetime.date(year, 1, 1))
+    )
+    recognised = _recognised(indicator, year, subject_kind=SubjectKind.UNIT, unit=OuterRef("pk"))
+    return (
+        Unit.objects.filter(unit_filter, valid_in_year)
+        .annotate(
+            numerator=Case(When(recognised, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            denominator=Value(1, output_field=IntegerField()),
+            indicator=Value(indicator),
+        )
+        .values("indicator", "numerator", "denominator", unit_id=F("pk"))
+    )
+
+
+def recognition_fact_querysets(year: int) -> dict[str, QuerySet]:
+    """One set-based query per indicator; see recognition_facts for the contract."""
+    ind = Indicator
+
+    def held(indicator: str, **outer) -> Exists:
+        return _recognised(indicator, year, **outer)
+
+    citizen = held(ind.CITIZENS_LEARNING_CITIZEN, citizen=OuterRef("pk"))
+    in_family = held(ind.HOUSEHOLDS_LEARNING_FAMILY, household=OuterRef("household_id"))
+    in_community = held(ind.HAMLETS_LEARNING_COMMUNITY, subject_kind=SubjectKind.UNIT, unit=OuterRef("unit_id"))
+    in_learning_unit = held(ind.UNITS_LEARNING_UNIT, subject_kind=SubjectKind.UNIT, unit=OuterRef("unit_id"))
+    return {
+        ind.HOUSEHOLDS_LEARNING_FAMILY: _per_registry_unit(
+            Household.objects.all(), ind.HOUSEHOLDS_LEARNING_FAMILY,
+            held(ind.HOUSEHOLDS_LEARNING_FAMILY, household=OuterRef("pk"))),
+        ind.CLANS_LEARNING_CLAN: _per_registry_unit(
+            Clan.objects.all(), ind.CLANS_LEARNING_CLAN, held(ind.CLANS_LEARNING_CLAN, clan=OuterRef("pk"))),
+        ind.CITIZENS_LEARNING_CITIZEN: _per_registry_unit(
+            Citizen.objects.all(), ind.CITIZENS_LEARNING_CITIZEN, citizen),
+        ind.WORKERS_LEARNING_CITIZEN: _per_registry_unit(
+            Citizen.objects.exclude(workplace="").filter(in_family | in_community),
+            ind.WORKERS_LEARNING_CITIZEN, citizen),
+        ind.OFFICIALS_LEARNING_CITIZEN: _per_registry_unit(
+            Citizen.objects.filter(in_learning_unit), ind.OFFICIALS_LEARNING_CITIZEN, citizen),
+        ind.HAMLETS_LEARNING_COMMUNITY: _units_as_subjects(ind.HAMLETS_LEARNING_COMMUNITY, Q(level=Level.HAMLET), year),
+        ind.COMMUNES_LEARNING_COMMUNITY: _units_as_subjects(
+            ind.COMMUNES_LEARNING_COMMUNITY, Q(level=Level.COMMUNE), year),
+        ind.UNITS_LEARNING_UNIT: _units_as_subjects(
+            ind.UNITS_LEARNING_UNIT, Q(level=Level.ORGANISATION, kind__in=LEARNING_UNIT_KINDS), year),
+        ind.DISTRICTS_LEARNING_DISTRICT: _units_as_subjects(
+            ind.DISTRICTS_LEARNING_DISTRICT, Q(level=Level.DISTRICT), year),
+    }
+
+
+def recognition_facts(year: int) -> list[dict]:
+    """Numerators and denominators of the title indicators for `year`, per base unit.
+
+    Contract (for the statistics rollup):
+    - Returns rows `{"unit_id", "indicator", "numerator", "denominator"}`; `indicator` is a slug of
+      campaigns.indicators.Indicator. Only units with at least one eligible subject appear.
+    - `unit_id` is the base unit the subjects belong to: the hamlet (or whatever unit the registry row
+      points at) for households, clans and citizens; the subject unit itself for hamlets, communes,
+      districts and organisations (numerator 0 or 1, denominator 1). Sum over a subtree's base units
+      (path prefix) to get any level's figures; never average percentages.
+    - A subject counts in the numerator when it holds an unrevoked recognition granted for `year`, or
+      one still in force on 31/12/`year` (36-month community and unit recognitions span years).
+    - Denominators: households, clans, citizens in the registries (today's registry: they carry no
+      dates); hamlets, communes, districts, organisations valid at some point of `year`
+      (organisations of the kinds in LEARNING_UNIT_KINDS).
+      workers_learning_citizen: citizens with a workplace in a household recognised Gia đình học tập
+      or a hamlet recognised Cộng đồng học tập; officials_learning_citizen: citizens registered under
+      an organisation recognised Đơn vị học tập.
+    - learning_centres_using_it and reports_on_time are not title facts and are not returned.
+    Each indicator is one set-based query (values().annotate()); use recognition_fact_querysets to
+    filter or aggregate further in SQL.
+    """
+    rows: list[dict] = []
+    for qs in recognition_fact_querysets(year).values():
+        rows.extend(qs)
+    return rows
