@@ -360,7 +360,11 @@ def _require_secretary(by, council: Council) -> None:
 
 
 def _lock_session(session: ReviewSession) -> ReviewSession:
-    return ReviewSession.objects.select_for_update(of=("self",)).select_related("council", "council__body").get(pk=session.pk)
+    return (
+        ReviewSession.objects.select_for_update(of=("self",))
+        .select_related("council", "council__body")
+        .get(pk=session.pk)
+    )
 
 
 @transaction.atomic
@@ -593,7 +597,9 @@ def session_close(*, session: ReviewSession, by) -> ReviewSession:
 def _route_after_vote(item: AgendaItem, by) -> None:
     """Passed and within the body's power: await the head's decision. Passed and beyond it: up to the
     council of the nearest body above, with the vote result. Not passed: closed. No quorum: back in the queue."""
-    nomination = Nomination.objects.select_for_update(of=("self",)).select_related("body", "form").get(pk=item.nomination_id)
+    nomination = (
+        Nomination.objects.select_for_update(of=("self",)).select_related("body", "form").get(pk=item.nomination_id)
+    )
     body = nomination.body
     result = item.result_summary()
     if item.outcome == Outcome.NO_QUORUM:

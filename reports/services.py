@@ -103,7 +103,11 @@ def _indicator_label(field: str) -> str:
 
 
 def _locked(report: Report) -> Report:
-    return Report.objects.select_for_update(of=("self",)).select_related("unit", "round", "round__scope_unit").get(pk=report.pk)
+    return (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("unit", "round", "round__scope_unit")
+        .get(pk=report.pk)
+    )
 
 
 def _check_version(report: Report, version: int | None) -> None:

@@ -54,9 +54,10 @@ class Registry:
 
     def recognise(self, indicator, unit, **subject):
         title = self.titles[indicator]
-        Recognition.objects.create(title_type=title, decision=self.decisions[indicator], subject_kind=title.subject_kind,
-                                   unit=unit, year=YEAR, valid_from=datetime.date(YEAR, 3, 1),
-                                   valid_to=datetime.date(YEAR + 1, 2, 28), **subject)
+        Recognition.objects.create(title_type=title, decision=self.decisions[indicator],
+                                   subject_kind=title.subject_kind, unit=unit, year=YEAR,
+                                   valid_from=datetime.date(YEAR, 3, 1), valid_to=datetime.date(YEAR + 1, 2, 28),
+                                   **subject)
 
     def household(self, hamlet, code, recognised, members):
         household = Household.objects.create(unit=hamlet, code=code, head_name=f"Chủ hộ {code}")
