@@ -65,6 +65,7 @@ COMMUNE_INDICATORS = [
 # the 100–200 keep-alive connections served while a request waits on PostgreSQL (see the section's notes).
 WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", "4"))
 THREADS = int(os.environ.get("BENCH_LOAD_THREADS", "8"))
+WORKER_CLASS = os.environ.get("BENCH_LOAD_WORKER_CLASS", "gthread")
 STATS_P95_GOAL_MS, DEADLINE_P95_GOAL_MS = 100, 500
 # Paced runs: a dashboard refreshing every second; an officer saving every 5 s (the form autosaves 2 s after
 # typing stops, reports/static/reports/report_form.js).
@@ -226,7 +227,7 @@ def gunicorn(log: Path):
     if not _port_free():
         raise SystemExit(f"Something already listens on 127.0.0.1:{PORT}; stop it first.")
     command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
-               "--workers", str(WORKERS), "--worker-class", "gthread", "--threads", str(THREADS),
+               "--workers", str(WORKERS), "--worker-class", WORKER_CLASS, "--threads", str(THREADS),
                "--keep-alive", "75", "--backlog", "2048", "--log-level", "warning", "--error-logfile", str(log)]
     server = subprocess.Popen(command, cwd=ROOT, env=_server_env(), stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
@@ -398,17 +399,21 @@ def _kind_rows(run: Run) -> list[list[str]]:
     return rows
 
 
+def _cpu_ms_per_request(run: Run, key: str) -> float | None:
+    cpu = run.result["cpu"]
+    return None if cpu[key] is None else cpu[key] * cpu["seconds"] / max(run.result["completed"], 1) * 1000
+
+
 def _cpu_row(run: Run) -> list[str]:
-    cpu, completed = run.result["cpu"], max(run.result["completed"], 1)
-
-    def cores(key: str) -> str:
-        return "n/a" if cpu[key] is None else f"{cpu[key]:.2f}"
-
-    def per_request(key: str) -> str:
-        return "n/a" if cpu[key] is None else f"{cpu[key] * cpu['seconds'] / completed * 1000:.1f} ms"
-
-    return [run.name, run.load, cores("machine"), cores("gunicorn"), cores("postgres"), cores("generator"),
-            per_request("gunicorn"), per_request("postgres")]
+    cpu = run.result["cpu"]
+    cores = ["n/a" if cpu[key] is None else f"{cpu[key]:.2f}" for key in ("machine", "gunicorn", "postgres",
+                                                                            "generator")]
+    per_request = [_cpu_ms_per_request(run, key) for key in ("gunicorn", "postgres")]
+    needs = "—"
+    if run.result["interval"] and None not in per_request:  # paced: what the offered rate asks of the CPU
+        offered = run.result["clients"] / run.result["interval"]
+        needs = f"{offered:.0f} req/s × {sum(per_request):.1f} ms = {offered * sum(per_request) / 1000:.2f} cores"
+    return [run.name, run.load, *cores, *("n/a" if v is None else f"{v:.1f} ms" for v in per_request), needs]
 
 
 def _cpu_model() -> str:
@@ -426,7 +431,7 @@ def print_section(runs: list[Run], load: tuple[float, float]) -> None:
         f"PostgreSQL and the load generator. Load average (1 min) before/after: {load[0]:.1f}/{load[1]:.1f} "
         "— the machine is shared, and the CPU table below shows how much of it the measured processes got.\n")
     print(
-        f"Server: gunicorn {WORKERS} processes × {THREADS} threads (gthread) on 127.0.0.1:{PORT}, settings "
+        f"Server: gunicorn {WORKERS} processes × {THREADS} threads ({WORKER_CLASS}) on 127.0.0.1:{PORT}, settings "
         "`config.settings.production` as deployed (DEBUG off), with only what a TLS-terminating proxy makes moot "
         "changed: `DJANGO_SECURE_SSL_REDIRECT=0`, a random `DJANGO_SECRET_KEY`, `DJANGO_ALLOWED_HOSTS=127.0.0.1`; "
         "plus `BENCH_ENDPOINTS=1` for the bare view. Load generator: `benchmarks/load/generator.py`, a separate "
@@ -454,10 +459,13 @@ def print_section(runs: list[Run], load: tuple[float, float]) -> None:
                   f"of the {OFFICERS} reports are submitted, with {c['transitions']} submit transitions — "
                   f"{'none lost' if run.lost_ok else '**MISMATCH**'}; 409 answers handled by re-reading: "
                   f"{run.result['conflicts']}.")
-    print(f"\nCPU during each run, in cores busy on average ({os.cpu_count()} cores here; the machine column "
-          "includes whatever else ran), and CPU per request — the figure that sizes the servers:\n")
+    print(f"\nCPU during each run, in cores busy on average ({os.cpu_count()} cores here; *machine* includes "
+          "whatever else ran), CPU per request (gunicorn's processes and this database's PostgreSQL backends, "
+          "read from /proc: the figure that sizes servers, and the one that moves least with the neighbours), "
+          "and for paced runs the cores the offered rate needs at that cost — more than gunicorn + PostgreSQL "
+          "got means requests queue and latency grows for as long as the run lasts:\n")
     print(table(["run", "load", "machine", "gunicorn", "PostgreSQL", "generator", "gunicorn CPU/request",
-                 "PostgreSQL CPU/request"], [_cpu_row(run) for run in runs]))
+                 "PostgreSQL CPU/request", "offered load needs"], [_cpu_row(run) for run in runs]))
     samples = [sample for run in runs for sample in run.result["error_samples"]]
     if samples:
         print("\nFirst errors: " + "; ".join(f"`{sample}`" for sample in samples[:5]))

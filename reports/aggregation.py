@@ -153,26 +153,28 @@ def _insert(cursor, year: int, plan: _Plan, now) -> None:
 
 
 def _apply_targets(cursor, year: int, scope: Scope) -> None:
-    """Target = the unit's own target for the year, else its nearest ancestor's; on_track compares exactly."""
-    in_scope, params = scope.sql("s")
+    """Target = the unit's own target for the year, else its nearest ancestor's; on_track compares exactly.
+
+    One set-based UPDATE over the fresh rows (their target and on_track start empty): each row's ancestors by
+    path cut, joined to the few targets, the deepest ranked first.
+    """
+    in_scope, params = scope.sql("su")
     cursor.execute(
-        f"""
-        UPDATE {ROLLUP} SET target = (
-            SELECT t.percentage FROM campaigns_target t
-            JOIN units_unit tu ON tu.id = t.unit_id
-            WHERE t.year = {ROLLUP}.year AND t.indicator = {ROLLUP}.indicator
-              AND (SELECT su.path FROM units_unit su WHERE su.id = {ROLLUP}.unit_id) LIKE tu.path || '%%'
-            ORDER BY tu.depth DESC, t.id DESC LIMIT 1)
-        WHERE year = %s AND unit_id IN (SELECT s.id FROM units_unit s WHERE {in_scope})
-        """,  # noqa: S608 - only constants are interpolated; values are bound parameters
-        [year, *params],
-    )
-    cursor.execute(
-        f"""
-        UPDATE {ROLLUP} SET on_track = CASE
-            WHEN target IS NULL OR denominator = 0 THEN NULL
-            WHEN numerator * 100 >= target * denominator THEN %s ELSE %s END
-        WHERE year = %s AND unit_id IN (SELECT s.id FROM units_unit s WHERE {in_scope})
+        with_depths() + f"""
+        UPDATE {ROLLUP} SET target = x.percentage, on_track = CASE
+            WHEN {ROLLUP}.denominator = 0 THEN NULL
+            WHEN {ROLLUP}.numerator * 100 >= x.percentage * {ROLLUP}.denominator THEN %s ELSE %s END
+        FROM (
+            SELECT s.id AS row_id, t.percentage,
+                   ROW_NUMBER() OVER (PARTITION BY s.id ORDER BY d.n DESC, t.id DESC) AS nearest
+            FROM {ROLLUP} s
+            JOIN units_unit su ON su.id = s.unit_id
+            JOIN depths d ON d.n <= su.depth
+            JOIN units_unit tu ON tu.path = SUBSTR(su.path, 1, (d.n + 1) * {SEGMENT})
+            JOIN campaigns_target t ON t.unit_id = tu.id AND t.year = s.year AND t.indicator = s.indicator
+            WHERE s.year = %s AND {in_scope}
+        ) x
+        WHERE {ROLLUP}.id = x.row_id AND x.nearest = 1
         """,  # noqa: S608 - only constants are interpolated; values are bound parameters
         [True, False, year, *params],
     )

@@ -74,7 +74,7 @@ def depths_sql() -> str:
     return "depths(n) AS (VALUES " + ", ".join(f"({n})" for n in range(deepest + 1)) + ")"
 
 
-def _expected_base_sql(year: int) -> tuple[str, list] | None:
+def expected_base_sql(year: int) -> tuple[str, list] | None:
     """The units a base round of `year` expects a report from, as a SELECT of ids; None when no base round."""
     try:
         return (Unit.objects.filter(expected_filter(rounds_for_year(year), base_only=True))
@@ -94,7 +94,7 @@ def _accepted_base_params(year: int) -> list:
 def reporters_sql(year: int) -> tuple[str, list]:
     """Ids of the units that send a base report for `year` (expected by a round, or accepted anyway)."""
     accepted = f"SELECT r.unit_id AS id FROM reports_report r WHERE {_accepted_base('r')}"  # noqa: S608
-    expected = _expected_base_sql(year)
+    expected = expected_base_sql(year)
     if expected is None:
         return accepted, _accepted_base_params(year)
     return f"{expected[0]} UNION {accepted}", [*expected[1], *_accepted_base_params(year)]
@@ -104,7 +104,7 @@ def is_reporter_sql(year: int, alias: str) -> tuple[str, list]:
     """A condition: the unit `alias` reports for `year`. Two probes by index (its id among the expected units,
     its accepted base report), so it stays cheap per row whatever the planner estimates."""
     accepted = f"EXISTS (SELECT 1 FROM reports_report ra WHERE ra.unit_id = {alias}.id AND {_accepted_base('ra')})"  # noqa: S608
-    expected = _expected_base_sql(year)
+    expected = expected_base_sql(year)
     if expected is None:
         return accepted, _accepted_base_params(year)
     return (f"(EXISTS (SELECT 1 FROM ({expected[0]}) ex WHERE ex.id = {alias}.id) OR {accepted})",  # noqa: S608
@@ -137,14 +137,14 @@ def accepted_figures_sql(year: int, scope: Scope) -> tuple[str, list]:
     sql = (
         "SELECT r.unit_id, f.indicator, f.numerator, f.denominator FROM reports_reportfigure f "  # noqa: S608
         "JOIN reports_report r ON r.id = f.report_id JOIN units_unit u ON u.id = r.unit_id "
-        f"WHERE r.year = %s AND r.status = %s AND r.is_summary = %s AND {condition}"
+        f"WHERE {_accepted_base('r')} AND {condition}"
     )
-    return sql, [year, ReportStatus.ACCEPTED, False, *params]
+    return sql, [*_accepted_base_params(year), *params]
 
 
 def owners_sql(year: int, scope: Scope) -> tuple[str, list]:
     """(unit_id, unit_path, owner_depth) for every unit in scope inside some reporting area: the depth of its
-    nearest ancestor-or-self reporter. Set-based (one grouped join), never a lookup per row."""
+    nearest ancestor-or-self reporter (one grouped join over the units in scope)."""
     condition, params = scope.sql("u")
     reporter, reporter_params = is_reporter_sql(year, "o")
     sql = f"""

@@ -197,13 +197,13 @@ def _foreign_keys_validated_at_the_end(models: list[type[Model]]):
             "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY conrelid::regclass::text, conname",
             [tables])
         constraints = cursor.fetchall()
+        # PostgreSQL alters no table with pending trigger events: deferred checks run as rows are written until
+        # the keys are back (few rows: units, decisions, reports), then the usual deferral again.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table, name, _definition in constraints:
             cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
     yield
     with connection.cursor() as cursor:
-        # Deferred checks of the rows written meanwhile (units, decisions, deletes) run now: PostgreSQL alters
-        # no table with pending trigger events. Then the usual deferral again for the rest of the transaction.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table, name, definition in constraints:
             cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")

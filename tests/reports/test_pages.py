@@ -130,6 +130,19 @@ def _count(client, url):
     return len(ctx)
 
 
+def test_report_page_reads_the_registry_in_constant_queries(client, tree, people, draft):
+    from units.models import Citizen, Household
+
+    client.force_login(people["officer1"])
+    url = f"/reports/{draft.pk}/"
+    before = _count(client, url)
+    households = Household.objects.bulk_create(
+        [Household(unit=tree["h1"], code=f"N{i:03d}", head_name=f"Chủ hộ {i}") for i in range(30)])
+    Citizen.objects.bulk_create([Citizen(unit=tree["h1"], household=h, full_name="Thành viên") for h in households])
+    assert _count(client, url) == before
+    assert "Theo sổ đăng ký: 30" in client.get(url).content.decode()
+
+
 def test_completeness_page_lists_missing_units_with_officer_contacts_in_constant_queries(
         client, tree, rounds, people, draft, django_assert_max_num_queries):
     client.force_login(people["reviewer"])
