@@ -12,4 +12,5 @@ RUN DJANGO_SECRET_KEY=build DJANGO_ALLOWED_HOSTS=build python manage.py collects
 RUN useradd --system --uid 1000 xhht && mkdir -p /app/media && chown xhht /app/media
 USER xhht
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "60"]
+# gthread: requests wait on PostgreSQL a good part of their time (see docs/scaling.md)
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--worker-class", "gthread", "--threads", "8", "--timeout", "60"]
