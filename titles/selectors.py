@@ -201,8 +201,11 @@ def _per_registry_unit(base: QuerySet, indicator: str, recognised: Exists) -> Qu
 
 def _units_as_subjects(indicator: str, unit_filter: Q, year: int) -> QuerySet:
     """Units that are themselves the subject (a hamlet, a commune, a school): 1 or 0 out of 1."""
-    valid_in_year = (Q(valid_from__isnull=True) | Q(valid_from__lte=datetime.date(year, 12, 31))) & (
-        Q(valid_to__isnull=True) | Q(valid_to__gte=datetime.date(year, 1, 1))
+    # Units valid on 31/12 of the year: a year is counted on one tree. 2025 is counted on the two-tier tree
+    # (communes ended 30/06/2025 would otherwise be counted beside the communes that succeeded them).
+    year_end = datetime.date(year, 12, 31)
+    valid_in_year = (Q(valid_from__isnull=True) | Q(valid_from__lte=year_end)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=year_end)
     )
     recognised = _recognised(indicator, year, subject_kind=SubjectKind.UNIT, unit=OuterRef("pk"))
     return (
@@ -263,7 +266,7 @@ def recognition_facts(year: int) -> list[dict]:
     - A subject counts in the numerator when it holds an unrevoked recognition granted for `year`, or
       one still in force on 31/12/`year` (36-month community and unit recognitions span years).
     - Denominators: households, clans, citizens in the registries (today's registry: they carry no
-      dates); hamlets, communes, districts, organisations valid at some point of `year`
+      dates); hamlets, communes, districts, organisations valid on 31/12/`year` (one tree per year)
       (organisations of the kinds in LEARNING_UNIT_KINDS).
       workers_learning_citizen: citizens with a workplace in a household recognised Gia đình học tập
       or a hamlet recognised Cộng đồng học tập; officials_learning_citizen: citizens registered under
