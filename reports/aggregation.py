@@ -33,6 +33,7 @@ from .facts import EVERYTHING, SEGMENT, Scope, base_facts_sql, reporters_sql, wi
 from .models import ReportingRound, StatRollup, StatsDirty
 from .selectors import expected_filter, rounds_for_year
 from .services import stats_queued_key
+from .stats_cache import rollups_changed
 
 ROLLUP = StatRollup._meta.db_table
 
@@ -191,6 +192,7 @@ def stats_rebuild(*, year: int, unit_ids: list[int] | None = None) -> int:
     the unique (unit, year, indicator) rows.
     """
     list(ReportingRound.objects.select_for_update().filter(year=year).values_list("pk", flat=True))
+    rollups_changed()
     plan = _plan(year, None if unit_ids is None else sorted(set(unit_ids)))
     if plan is None:
         return 0

@@ -23,3 +23,11 @@ def stats_debounce_seconds() -> int:
 def reminder_days() -> list[int]:
     """Days before a deadline on which reminders go out."""
     return _get("REPORTS_REMINDER_DAYS", [7, 2])
+
+
+def stats_cache_seconds() -> int:
+    """How long a statistics answer may be served from the cache; 0 turns the cache off.
+
+    A safety net only: answers are dropped as soon as a rollup is rewritten (reports.stats_cache).
+    """
+    return _get("REPORTS_STATS_CACHE_SECONDS", 300)

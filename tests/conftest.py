@@ -52,6 +52,17 @@ def _reference_data(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Cached scopes and statistics never outlive the test that made them: the database is rolled back, the
+    cache (LocMem, or Redis on the PostgreSQL run) is not, and a reused user id must not find another's scope."""
+    from reports.stats_cache import ROLLUP_GENERATION
+    from units.selectors import SCOPE_GENERATION
+
+    SCOPE_GENERATION.bump()
+    ROLLUP_GENERATION.bump()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Rendered PDFs, uploads and exports go to a per-test folder, never into the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"

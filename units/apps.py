@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class UnitsConfig(AppConfig):
     name = "units"
     verbose_name = _("Đơn vị và địa bàn")
+
+    def ready(self):
+        from . import signals  # noqa: F401 - connects the receivers

@@ -20,6 +20,7 @@ from django.db import transaction
 
 from .admin_data import AdminData, AdminRow, read_admin_data
 from .models import Kind, Level, Succession, Unit, path_segment
+from .selectors import SCOPE_GENERATION
 
 PROVINCE_KINDS = {"Thành": Kind.CENTRAL_CITY, "Tỉnh": Kind.PROVINCE}
 DISTRICT_KINDS = {"Quận": Kind.URBAN_DISTRICT, "Huyện": Kind.RURAL_DISTRICT, "Thị xã": Kind.TOWN,
@@ -148,6 +149,8 @@ def load_admin_units(data: AdminData | None = None) -> LoadResult:
     existing = set(Succession.objects.values_list("predecessor_id", "successor_id"))
     to_create = [s for s in successions if (s.predecessor_id, s.successor_id) not in existing]
     Succession.objects.bulk_create(to_create, batch_size=BATCH)
+    # Bulk writes send no signals; new lineage widens what officers of new units read.
+    transaction.on_commit(SCOPE_GENERATION.bump)
     return LoadResult(created=w.created, updated=w.updated, successions_created=len(to_create))
 
 

@@ -10,10 +10,12 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.cache import Generation, digest
 from core.errors import PermissionDenied
 from core.text import search_key  # noqa: F401 - re-exported for views
 
@@ -25,33 +27,60 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+# Bumped whenever a membership, a succession or a unit changes (units/signals.py, the tree loader): a user's
+# scope is then read again from the database on their next request.
+SCOPE_GENERATION = Generation("units:scope")
+
+
+def _scope_rows(user) -> list[tuple[str | None, str]]:
+    """(role, path) of every membership of the user, plus (None, path) of their units' predecessors.
+
+    Every scoped request needs them, so they are cached between requests (SCOPE_CACHE_SECONDS) under the scope
+    generation, and on the user object for the rest of the request.
+    """
+    rows = getattr(user, "_scope_paths_cache", None)
+    if rows is not None:
+        return rows
+    seconds = getattr(settings, "SCOPE_CACHE_SECONDS", 300)
+    key = f"units:scope:{SCOPE_GENERATION.current()}:{user.pk}" if seconds else None
+    rows = cache.get(key) if key else None
+    if rows is None:
+        rows = list(Membership.objects.filter(user=user).values_list("role", "unit__path"))
+        # Reading also reaches the units the user's units were formed from in the 2025 reform: a new
+        # commune's officer reads its predecessors' history (2023–2024 reports, titles) but acts on none.
+        lineage = Succession.objects.filter(successor__memberships__user=user).values_list(
+            "predecessor__path", flat=True
+        )
+        rows.extend((None, path) for path in lineage)
+        if key:
+            cache.set(key, rows, seconds)
+    user._scope_paths_cache = rows
+    return rows
+
+
 def _membership_paths(user, roles: Iterable[str] | None) -> list[str] | None:
     """Path prefixes the user reaches with any of `roles`; None means everything (a superuser)."""
     if not user or not user.is_authenticated or not user.is_active:
         return []
     if user.is_superuser:
         return None
-    cache_key = "_scope_paths_cache"
-    cache = getattr(user, cache_key, None)
-    if cache is None:
-        cache = list(Membership.objects.filter(user=user).values_list("role", "unit__path"))
-        # Reading also reaches the units the user's units were formed from in the 2025 reform: a new
-        # commune's officer reads its predecessors' history (2023–2024 reports, titles) but acts on none.
-        lineage = Succession.objects.filter(successor__memberships__user=user).values_list(
-            "predecessor__path", flat=True
-        )
-        cache.extend((None, path) for path in lineage)
-        setattr(user, cache_key, cache)
+    rows = _scope_rows(user)
     wanted = set(roles) if roles is not None else None
     if wanted is not None:
         wanted.add(Role.ADMIN)  # a unit's administrator may do anything in its subtree
-    paths = sorted({path for role, path in cache if wanted is None or (role is not None and role in wanted)})
+    paths = sorted({path for role, path in rows if wanted is None or (role is not None and role in wanted)})
     # Drop paths inside another path: fewer OR terms, same rows.
     kept: list[str] = []
     for p in paths:
         if not any(p.startswith(k) for k in kept):
             kept.append(p)
     return kept
+
+
+def scope_signature(user) -> str:
+    """Names what the user may read: two users with the same signature see the same rows (cache keys)."""
+    paths = _membership_paths(user, None)
+    return "all" if paths is None else digest(*paths) if paths else "none"
 
 
 def scope_filter(user, *, roles: Iterable[str] | None = None, unit_field: str = "unit") -> Q:

@@ -229,6 +229,11 @@ CACHES = {
     )
 }
 
+# Cached between requests, dropped as soon as their sources change (core/cache.py generations); the durations are
+# safety nets. 0 turns a cache off. More than one web process needs the shared cache: REDIS_URL.
+SCOPE_CACHE_SECONDS = env.int("SCOPE_CACHE_SECONDS", default=300)  # a user's memberships (units/selectors.py)
+REPORTS_STATS_CACHE_SECONDS = env.int("REPORTS_STATS_CACHE_SECONDS", default=300)  # /stats/ answers
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="xhht@localhost")
 

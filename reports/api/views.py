@@ -1,5 +1,6 @@
 """The reports API: thin views over the services and selectors (../shared/API.md, "Yearly reports")."""
 
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,7 +14,7 @@ from campaigns.indicators import Indicator
 from units.models import Level, Unit
 from units.selectors import visible_units
 
-from .. import selectors, services
+from .. import selectors, services, stats_cache
 from ..models import NARRATIVE_FIELDS
 from .filters import ReportFilter
 from .serializers import (
@@ -72,7 +73,9 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def get_queryset(self):
-        qs = selectors.reports_visible(self.request.user).prefetch_related("figures")
+        qs = selectors.reports_visible(self.request.user)
+        if self.action in ("list", "retrieve"):
+            qs = qs.prefetch_related("figures")
         if self.action == "retrieve":
             qs = qs.prefetch_related("attachments", "transitions__by")
         return qs
@@ -87,8 +90,10 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return report
 
     def _detail(self, report, code=status.HTTP_200_OK):
-        fresh = self.get_queryset().prefetch_related("attachments", "transitions__by").get(pk=report.pk)
-        return Response(ReportDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+        # Writes look the report up without its lists (the service re-reads it under a row lock) and answer from
+        # the row the service locked and wrote: only the lists are read again, after the write.
+        prefetch_related_objects([report], "figures", "attachments", "transitions__by")
+        return Response(ReportDetailSerializer(report, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=ReportCreateSerializer, responses={201: ReportDetailSerializer})
     def create(self, request, *args, **kwargs):
@@ -192,6 +197,9 @@ class StatViewSet(viewsets.GenericViewSet):
         responses=StatSerializer(many=True),
     )
     def list(self, request):
+        return Response(stats_cache.cached_answer(request, "list", lambda: self._list_data(request)))
+
+    def _list_data(self, request):
         level = request.query_params.get("level") or None
         if level is not None and level not in Level.values:
             raise ValidationError({"level": [_("Cấp không hợp lệ.")]})
@@ -202,7 +210,7 @@ class StatViewSet(viewsets.GenericViewSet):
             year=_int_param(request, "year"), level=level,
         )
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data).data
 
     @extend_schema(
         parameters=[
@@ -215,10 +223,13 @@ class StatViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, pagination_class=None)
     def trend(self, request):
+        return Response(stats_cache.cached_answer(request, "trend", lambda: self._trend_data(request)))
+
+    def _trend_data(self, request):
         unit = _visible_unit(request.user, _int_param(request, "unit", required=True))
         year_from = _int_param(request, "from", required=True)
         year_to = _int_param(request, "to", required=True)
         if year_to < year_from or year_to - year_from > 50:
             raise ValidationError({"to": [_("Khoảng năm không hợp lệ.")]})
         rows = selectors.trend(unit, _indicator_param(request, required=True), year_from, year_to)
-        return Response(TrendSerializer(rows, many=True).data)
+        return TrendSerializer(rows, many=True).data

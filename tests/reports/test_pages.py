@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from reports import aggregation, services
 from reports.models import Report, ReportStatus
 from tests import factories as f
+from units.selectors import SCOPE_GENERATION
 
 from .conftest import BASE_FIGURES, YEAR
 
@@ -149,6 +150,8 @@ def test_completeness_page_lists_missing_units_with_officer_contacts_in_constant
     url = f"/reports/completeness/?unit={tree['p1'].pk}&year={YEAR}"
     page = client.get(url).content.decode()
     assert "Phạm Thị Hòa" in page and "0912000001" in page and "Trường Tiểu học Hòa Bình" in page
+    # Both counts with the reviewer's scope read afresh: the new memberships below drop the cached scope.
+    SCOPE_GENERATION.bump()
     before = _count(client, url)
     for _n in range(5):
         commune = f.commune(tree["p1"])

@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from units.loader import load_admin_units
 
@@ -11,6 +12,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.perf_counter()
         result = load_admin_units()
+        if result.changed and connection.vendor == "postgresql":
+            # Fresh planner statistics for the tree just written: until autovacuum gets to it, PostgreSQL plans
+            # scope lookups as if the tables were empty (a merge join over every unit: 9 ms instead of 0.1 ms).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE units_unit, units_succession")
         elapsed = time.perf_counter() - started
         created = ", ".join(f"{k}: {v}" for k, v in sorted(result.created.items())) or "0"
         updated = ", ".join(f"{k}: {v}" for k, v in sorted(result.updated.items())) or "0"
