@@ -16,13 +16,14 @@ from common import fmt_s, median, setup_django, table, timed
 
 setup_django()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from reports import facts  # noqa: E402
 from reports.aggregation import rollup_select, stats_rebuild  # noqa: E402
 from reports.models import Report, StatRollup  # noqa: E402
-from reports.selectors import expected_filter, rounds_for_year  # noqa: E402
+from reports.selectors import expected_filter, rounds_for_year, trend  # noqa: E402
 from reports.synthetic import generate_synthetic, synthetic_units  # noqa: E402
 from titles.models import Recognition, TitleType  # noqa: E402
 from titles.selectors import LEARNING_UNIT_KINDS  # noqa: E402
@@ -34,10 +35,13 @@ SEG = facts.SEGMENT
 
 # The same facts as the rollup, written by hand, in two ways; the faster one is the limit beside the rollup.
 # Both: one source per reporting area, every fact joined to its ancestors, one GROUP BY. No ORM, no insert.
+# The year's tree (titles.selectors.on_year_tree): the unit and its parent valid on 31/12.
 LIVE = """
 live AS (
-    SELECT u.id, u.level, u.kind FROM units_unit u
-    WHERE (u.valid_from IS NULL OR u.valid_from <= %(end)s) AND (u.valid_to IS NULL OR u.valid_to >= %(start)s)
+    SELECT u.id, u.level, u.kind FROM units_unit u LEFT JOIN units_unit p ON p.id = u.parent_id
+    WHERE (u.valid_from IS NULL OR u.valid_from <= %(end)s) AND (u.valid_to IS NULL OR u.valid_to >= %(end)s)
+      AND (p.id IS NULL OR ((p.valid_from IS NULL OR p.valid_from <= %(end)s)
+                            AND (p.valid_to IS NULL OR p.valid_to >= %(end)s)))
 )"""
 SUBJECT_LEVELS = """(VALUES ('hamlet', 'hamlets_learning_community'), ('commune', 'communes_learning_community'),
                  ('district', 'districts_learning_district'), ('organisation', 'units_learning_unit'))
@@ -57,21 +61,23 @@ subj AS (SELECT DISTINCT unit_id, indicator FROM rec WHERE subject_kind = 'unit'
 {live},
 registry AS (
     SELECT h.unit_id, 'households_learning_family' AS indicator, COUNT(f.id) AS numerator, COUNT(*) AS denominator
-    FROM units_household h LEFT JOIN fam f ON f.id = h.id GROUP BY h.unit_id
+    FROM units_household h JOIN live l ON l.id = h.unit_id LEFT JOIN fam f ON f.id = h.id GROUP BY h.unit_id
     UNION ALL
     SELECT c.unit_id, 'clans_learning_clan', COUNT(k.id), COUNT(*)
-    FROM units_clan c LEFT JOIN cln k ON k.id = c.id GROUP BY c.unit_id
+    FROM units_clan c JOIN live l ON l.id = c.unit_id LEFT JOIN cln k ON k.id = c.id GROUP BY c.unit_id
     UNION ALL
     SELECT c.unit_id, 'citizens_learning_citizen', COUNT(ci.id), COUNT(*)
-    FROM units_citizen c LEFT JOIN cit ci ON ci.id = c.id GROUP BY c.unit_id
+    FROM units_citizen c JOIN live l ON l.id = c.unit_id LEFT JOIN cit ci ON ci.id = c.id GROUP BY c.unit_id
     UNION ALL
     SELECT c.unit_id, 'workers_learning_citizen', COUNT(ci.id), COUNT(*)
-    FROM units_citizen c LEFT JOIN cit ci ON ci.id = c.id LEFT JOIN fam f ON f.id = c.household_id
+    FROM units_citizen c JOIN live l ON l.id = c.unit_id LEFT JOIN cit ci ON ci.id = c.id
+    LEFT JOIN fam f ON f.id = c.household_id
     LEFT JOIN subj s ON s.unit_id = c.unit_id AND s.indicator = 'hamlets_learning_community'
     WHERE c.workplace <> '' AND (f.id IS NOT NULL OR s.unit_id IS NOT NULL) GROUP BY c.unit_id
     UNION ALL
     SELECT c.unit_id, 'officials_learning_citizen', COUNT(ci.id), COUNT(*)
-    FROM units_citizen c JOIN subj s ON s.unit_id = c.unit_id AND s.indicator = 'units_learning_unit'
+    FROM units_citizen c JOIN live l ON l.id = c.unit_id
+    JOIN subj s ON s.unit_id = c.unit_id AND s.indicator = 'units_learning_unit'
     LEFT JOIN cit ci ON ci.id = c.id GROUP BY c.unit_id
     UNION ALL
     SELECT u.id, x.indicator, CASE WHEN s.unit_id IS NULL THEN 0 ELSE 1 END, 1
@@ -88,25 +94,26 @@ registry AS (
     SELECT h.unit_id, 'households_learning_family' AS indicator, COUNT(*) FILTER (WHERE EXISTS (
         SELECT 1 FROM titles_recognition r WHERE r.household_id = h.id AND r.title_type_id IN %(family)s
         AND {in_force})) AS numerator, COUNT(*) AS denominator
-    FROM units_household h GROUP BY h.unit_id
+    FROM units_household h WHERE h.unit_id IN (SELECT id FROM live) GROUP BY h.unit_id
     UNION ALL
     SELECT k.unit_id, 'clans_learning_clan', COUNT(*) FILTER (WHERE EXISTS (
         SELECT 1 FROM titles_recognition r WHERE r.clan_id = k.id AND r.title_type_id IN %(clan)s AND {in_force})),
         COUNT(*)
-    FROM units_clan k GROUP BY k.unit_id
+    FROM units_clan k WHERE k.unit_id IN (SELECT id FROM live) GROUP BY k.unit_id
     UNION ALL
     SELECT c.unit_id, 'citizens_learning_citizen', COUNT(*) FILTER (WHERE {citizen_learns}), COUNT(*)
-    FROM units_citizen c GROUP BY c.unit_id
+    FROM units_citizen c WHERE c.unit_id IN (SELECT id FROM live) GROUP BY c.unit_id
     UNION ALL
     SELECT c.unit_id, 'workers_learning_citizen', COUNT(*) FILTER (WHERE {citizen_learns}), COUNT(*)
     FROM units_citizen c
-    WHERE c.workplace <> '' AND (EXISTS (
+    WHERE c.unit_id IN (SELECT id FROM live) AND c.workplace <> '' AND (EXISTS (
         SELECT 1 FROM titles_recognition r WHERE r.household_id = c.household_id AND r.title_type_id IN %(family)s
         AND {in_force}) OR {unit_recognised_hamlet})
     GROUP BY c.unit_id
     UNION ALL
     SELECT c.unit_id, 'officials_learning_citizen', COUNT(*) FILTER (WHERE {citizen_learns}), COUNT(*)
-    FROM units_citizen c WHERE {unit_recognised_learning_unit} GROUP BY c.unit_id
+    FROM units_citizen c WHERE c.unit_id IN (SELECT id FROM live) AND {unit_recognised_learning_unit}
+    GROUP BY c.unit_id
     UNION ALL
     SELECT u.id, x.indicator, CASE WHEN EXISTS (
         SELECT 1 FROM titles_recognition r JOIN titles_titletype t ON t.id = r.title_type_id
@@ -285,6 +292,44 @@ def main() -> None:
           "stats_rebuild runs its own.")
     print("\nCommand: `DATABASE_URL=... .venv/bin/python benchmarks/bench_reports.py` "
           "(BENCH_REUSE=1 keeps the generated province)\n")
+    campaign_years()
+
+
+def campaign_years() -> None:
+    """Every campaign year on a province the reform merged: 2023–2024 on the pre-reform tree (its predecessor
+    provinces' communes report), 2025 on today's; each year rebuilt, and the trend of today's province checked
+    to count every generated household once in the years of the old tree."""
+    code = os.environ.get("BENCH_ERA_PROVINCE", "24")
+    households = int(os.environ.get("BENCH_ERA_HOUSEHOLDS", "100000"))
+    years = list(range(2023, YEAR + 1))
+    province = units_valid_on(Unit.objects.filter(level=Level.PROVINCE, code=code), timezone.localdate()).get()
+    started = time.perf_counter()
+    generate_synthetic(provinces=[province], households=households, years=years, seed=2026, replace=True)
+    generation = time.perf_counter() - started
+    rebuilt = {}
+    for year in years:
+        started = time.perf_counter()
+        stats_rebuild(year=year)
+        rebuilt[year] = time.perf_counter() - started
+    generated = Household.objects.filter(unit__path__startswith=province.path).count()
+    rows = []
+    for row in trend(province, "households_learning_family", years[0], years[-1]):
+        if row.source == "predecessors":
+            assert row.denominator == generated, f"{row.year}: {row.denominator} households counted, not {generated}"
+        rows.append([str(row.year), "before the reform" if row.source == "predecessors" else "today's",
+                     f"{row.denominator:,}", f"{row.percentage} %", fmt_s(rebuilt[row.year])])
+    before = Unit.objects.filter(successions_out__successor=province)
+    predecessors = ", ".join(sorted(before.values_list("name", flat=True)))
+    reports = Report.objects.filter(year__lt=settings.ADMIN_REFORM_DATE.year, round__scope_unit__in=before).count()
+    print(f"\n### Every campaign year on a merged province\n\n{province.name} (code {code}), formed on "
+          f"{settings.ADMIN_REFORM_DATE:%d/%m/%Y} from {predecessors}: {households:,} households with their "
+          f"titles for {years[0]}–{years[-1]} generated in {fmt_s(generation)} (goal: minutes, not hours); "
+          f"{reports:,} accepted reports of the communes of that time stand for the years before the reform. "
+          "Households counted in the province's Gia đình học tập figure per year (`/stats/trend/`: before the "
+          "reform, the sum over its predecessors; checked equal to the households generated), and the time of "
+          "that year's full rebuild (the whole country's tree):\n")
+    print(table(["year", "tree", "households counted", "Gia đình học tập", "full rebuild"], rows))
+    print("\nCommand: as above (BENCH_ERA_PROVINCE, BENCH_ERA_HOUSEHOLDS).\n")
 
 
 if __name__ == "__main__":

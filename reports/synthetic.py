@@ -7,6 +7,12 @@ Cộng đồng học tập cấp thôn every year, Cộng đồng học tập c�
 scattered around the targets; and accepted yearly reports from some communes and schools, so that both
 sources of the statistics occur (docs/adr/0005-report-rollups.md).
 
+Years before the 2025 reform are counted on the pre-reform tree (titles.selectors.on_year_tree), where the
+generated hamlets and schools (registered under today's communes) do not exist yet. For those years the
+households' titles are decided by the district of the commune's primary predecessor (the approving level
+then), and every predecessor commune sends an accepted report whose figures are its share of what the
+generated registry holds for that year: the statistics of 2023–2024 come from the communes of that time.
+
 Reproducible: one seeded generator draws every choice in a fixed order and ids are allocated explicitly, so
 the same seed on the same database gives the same rows. The big tables (households, citizens, recognitions)
 are streamed: COPY in chunks on PostgreSQL, bulk_create in batches elsewhere. Everything runs in one
@@ -19,13 +25,15 @@ from __future__ import annotations
 import datetime
 import io
 import random
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +45,7 @@ from titles.catalogue import load_catalogue
 from titles.models import CriteriaSet, Decision, Recognition, SubjectKind, TitleType
 from titles.selectors import LEARNING_UNIT_KINDS
 from titles.services import recognition_period
-from units.models import Citizen, Clan, Household, Kind, Level, Unit, path_segment
+from units.models import Citizen, Clan, Household, Kind, Level, Succession, Unit, path_segment
 from units.selectors import units_valid_on
 
 from . import facts, selectors
@@ -258,6 +266,9 @@ class _Generator:
         self.progress = progress
         self.today = timezone.localdate()
         self.now = timezone.now()
+        self.reform = settings.ADMIN_REFORM_DATE
+        # Pre-reform years: what the registry holds per (today's commune, indicator, year) → [numerator, denominator]
+        self.tally: dict[tuple[int, str, int], list[int]] = defaultdict(lambda: [0, 0])
         self.user, _created = User.objects.get_or_create(
             username=GENERATOR_USERNAME, defaults={"full_name": "Dữ liệu tổng hợp", "is_active": False})
         load_catalogue()
@@ -274,6 +285,15 @@ class _Generator:
     def _decision_day(self, year: int, month: int, first: int, last: int) -> datetime.date:
         return min(datetime.date(year, month, self.rng.randint(first, last)), self.today)
 
+    def _pre_reform(self, year: int) -> bool:
+        return datetime.date(year, 12, 31) < self.reform
+
+    def _count(self, commune_id: int, indicator: str, year: int, recognised: bool) -> None:
+        if self._pre_reform(year):
+            pair = self.tally[commune_id, indicator, year]
+            pair[0] += recognised
+            pair[1] += 1
+
     def run(self, provinces: list[Unit], households: int) -> SyntheticResult:
         communes_by_province = {p.pk: list(units_valid_on(
             Unit.objects.filter(path__startswith=p.path, level=Level.COMMUNE), self.today)
@@ -282,6 +302,11 @@ class _Generator:
         communes = [c for p in provinces for c in communes_by_province[p.pk]]
         if not communes:
             raise DomainError(_("Tỉnh đã chọn không có xã/phường nào đang có hiệu lực."), field="province")
+        # The communes each of today's communes was formed from (primary edges: one successor per predecessor).
+        self.predecessors: dict[int, list[Unit]] = defaultdict(list)
+        for edge in (Succession.objects.filter(successor__in=communes, primary=True, predecessor__level=Level.COMMUNE)
+                     .select_related("predecessor__parent").order_by("predecessor__path")):
+            self.predecessors[edge.successor_id].append(edge.predecessor)
         self.result.provinces = [p.name for p in provinces]
         self.result.communes = len(communes)
         per_commune = _allocate(households, [self.rng.uniform(0.5, 1.5) for _c in communes])
@@ -403,9 +428,11 @@ class _Generator:
         """Clans, households, members, staff, and the commune's yearly decisions with their recognitions."""
         rng, place = self.rng, layout["place"]
         decisions = {
-            (slug, year): self._decision(slug, commune, year, self._decision_day(year, 11, 1, 15),
-                                         f"{rng.randint(100, 999)}/QĐ-UBND", f"Chủ tịch Ủy ban nhân dân {commune.name}")
+            (slug, year): self._decision(slug, authority, year, self._decision_day(year, 11, 1, 15),
+                                         f"{rng.randint(100, 999)}/QĐ-UBND",
+                                         f"Chủ tịch Ủy ban nhân dân {authority.name}")
             for year in self.years
+            for authority in [self._deciding_body(commune, year)]
             for slug in ("gia-dinh-hoc-tap", "dong-ho-hoc-tap", "cong-dan-hoc-tap", "cong-dong-hoc-tap-thon")
         }
         Decision.objects.bulk_create(decisions.values())
@@ -432,17 +459,28 @@ class _Generator:
                         self._recognise(grants["cong-dan-hoc-tap", year], SubjectKind.CITIZEN, organisation.pk, year,
                                         citizen=citizen)
 
+    def _deciding_body(self, commune: Unit, year: int) -> Unit:
+        """Who recognised households, clans, citizens and hamlets: the commune; before the reform, the district
+        of the commune's (first) primary predecessor."""
+        before = self.predecessors.get(commune.pk) if self._pre_reform(year) else None
+        return before[0].parent if before and before[0].parent_id else commune
+
     def _hamlet(self, hamlet: Unit, households: int, grants: dict, rates: dict, workplaces: list[str]) -> None:
         rng, streams, years = self.rng, self.streams, self.years
+        commune_id = hamlet.parent_id
         for year in years:
-            if rng.random() < rates["cong-dong-hoc-tap-thon", year]:
+            recognised = rng.random() < rates["cong-dong-hoc-tap-thon", year]
+            if recognised:
                 self._recognise(grants["cong-dong-hoc-tap-thon", year], SubjectKind.UNIT, hamlet.pk, year)
+            self._count(commune_id, Indicator.HAMLETS_LEARNING_COMMUNITY, year, recognised)
         families = rng.sample(CLAN_NAMES, rng.randint(2, 6))
         for family in families:
             clan = streams["clan"].add(hamlet.pk, f"Dòng họ {family}")
             for year in years:
-                if rng.random() < rates["dong-ho-hoc-tap", year]:
+                recognised = rng.random() < rates["dong-ho-hoc-tap", year]
+                if recognised:
                     self._recognise(grants["dong-ho-hoc-tap", year], SubjectKind.CLAN, hamlet.pk, year, clan=clan)
+                self._count(commune_id, Indicator.CLANS_LEARNING_CLAN, year, recognised)
         whole, fraction = divmod(self.citizens_per_household, 1)
         address = f"{hamlet.name}, {hamlet.parent.name}"
         for number in range(1, households + 1):
@@ -450,10 +488,13 @@ class _Generator:
             male_head = rng.random() < 0.75
             head = _name(rng, family, male_head)
             household = streams["household"].add(hamlet.pk, f"H{number:05d}", head, address)
+            family_years = set()
             for year in years:
                 if rng.random() < rates["gia-dinh-hoc-tap", year]:
                     self._recognise(grants["gia-dinh-hoc-tap", year], SubjectKind.HOUSEHOLD, hamlet.pk, year,
                                     household=household)
+                    family_years.add(year)
+                self._count(commune_id, Indicator.HOUSEHOLDS_LEARNING_FAMILY, year, year in family_years)
             members = int(whole) + (1 if rng.random() < fraction else 0)
             head_age = rng.randint(28, 75)
             for m in range(members):
@@ -469,9 +510,13 @@ class _Generator:
                     # Children under 15 are not assessed; people at work a little more often than others.
                     age_then = age - (self.last_year - year)
                     share = 0 if age_then < 15 else rates["cong-dan-hoc-tap", year] + (0.08 if workplace else -0.05)
-                    if rng.random() < share:
+                    recognised = rng.random() < share
+                    if recognised:
                         self._recognise(grants["cong-dan-hoc-tap", year], SubjectKind.CITIZEN, hamlet.pk, year,
                                         citizen=citizen)
+                    self._count(commune_id, Indicator.CITIZENS_LEARNING_CITIZEN, year, recognised)
+                    if workplace:
+                        self._count(commune_id, Indicator.WORKERS_LEARNING_CITIZEN, year, recognised)
 
     # --- targets, rounds and reports ---------------------------------------------------------------
 
@@ -502,6 +547,9 @@ class _Generator:
         """Accepted base reports from a share of communes and schools: the registry figures of their area,
         as an officer counts them (a few households more or less), so both fact sources occur."""
         for year in self.years:
+            if self._pre_reform(year):
+                self._pre_reform_reports(campaign, communes, layout, year)
+                continue
             rounds = {level: self._round(campaign, province, year, level) for level in (Level.COMMUNE,
                                                                                          Level.ORGANISATION)}
             reporting = []
@@ -516,13 +564,46 @@ class _Generator:
                 if not Report.objects.filter(unit=unit, year=year).exists():
                     self._accepted_report(unit, round_, year, registries.get(unit.pk, {}))
 
-    def _accepted_report(self, unit: Unit, round_: ReportingRound, year: int, registry: dict) -> None:
+    def _pre_reform_reports(self, campaign: Campaign, communes: list[Unit], layout: dict, year: int) -> None:
+        """Every predecessor commune valid at the year's deadline reports, under its own (pre-reform) province's
+        round; its figures are its share (by weight) of its successor's registry tally for the year."""
+        deadline = datetime.date(year, 11, 20)
+        for commune in communes:
+            before = [p for p in self.predecessors.get(commune.pk, [])
+                      if (p.valid_from is None or p.valid_from <= deadline)
+                      and (p.valid_to is None or p.valid_to >= deadline)]
+            if not before:
+                continue
+            weights = [self.rng.uniform(0.5, 1.5) for _p in before]
+            shares: list[dict[str, tuple[int, int]]] = [{} for _p in before]
+            for indicator in COMMUNE_INDICATORS:
+                numerator, denominator = self.tally.get((commune.pk, indicator, year), (0, 0))
+                if indicator == Indicator.COMMUNES_LEARNING_COMMUNITY:
+                    for share in shares:
+                        share[indicator] = (int(self.rng.random() < RATES["cong-dong-hoc-tap-xa"]
+                                                + 0.05 * layout[commune.pk]["quality"]), 1)
+                    continue
+                dens = _allocate(denominator, weights)
+                nums = _allocate(numerator, weights)
+                for share, n, d in zip(shares, nums, dens, strict=True):
+                    share[indicator] = (min(n, d), d)
+            for predecessor, share in zip(before, shares, strict=True):
+                if Report.objects.filter(unit=predecessor, year=year).exists():
+                    continue
+                province = Unit.objects.get(path=predecessor.path[:2 * facts.SEGMENT])
+                self._accepted_report(predecessor, self._round(campaign, province, year, Level.COMMUNE), year, share,
+                                      exact=True)
+
+    def _accepted_report(self, unit: Unit, round_: ReportingRound, year: int, registry: dict, *,
+                         exact: bool = False) -> None:
+        """`exact`: the figures as given (pre-reform shares, which are the only source of their year);
+        otherwise as an officer counts the registry, a few more or less."""
         figures = []
         for indicator in round_.required_indicators():
             numerator, denominator = registry.get(indicator, (0, 0))
             if indicator == Indicator.LEARNING_CENTRES_USING_IT:
                 numerator, denominator = int(self.rng.random() < 0.7), 1
-            elif denominator > 20:
+            elif denominator > 20 and not exact:
                 denominator += self.rng.randint(-(denominator // 50), denominator // 50)
                 numerator = min(max(numerator + self.rng.randint(-(numerator // 50), numerator // 50), 0), denominator)
             figures.append((indicator, numerator, denominator))
@@ -570,7 +651,12 @@ def _delete(model: type[Model], column: str, among) -> None:
 def _clear(province: Unit) -> None:
     """Remove an earlier synthetic data set of the province, children before parents."""
     generated = synthetic_units(province).values("id")
-    in_province = Unit.objects.filter(path__startswith=province.path).values("id")
+    # The pre-reform province(s) too: the generator's reports of 2023–2024 come from their communes.
+    paths = [province.path, *Succession.objects.filter(successor=province).values_list("predecessor__path", flat=True)]
+    era = Q()
+    for path in paths:
+        era |= Q(path__startswith=path)
+    in_province = Unit.objects.filter(era).values("id")
     user = User.objects.filter(username=GENERATOR_USERNAME).first()
     if user is not None:
         reports = Report.objects.filter(created_by=user, unit__in=in_province).values("id")

@@ -189,10 +189,29 @@ def _recognised(indicator: str, year: int, **outer) -> Exists:
     return Exists(Recognition.objects.filter(_in_force(year), title_type__indicator=indicator, **outer))
 
 
-def _per_registry_unit(base: QuerySet, indicator: str, recognised: Exists) -> QuerySet:
-    """Registry rows (households, clans, citizens) grouped by their unit: recognised ÷ all."""
+def _valid_on(day: datetime.date, prefix: str = "") -> Q:
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day}))
+
+
+def on_year_tree(year: int) -> Q:
+    """Units on the tree of `year`: the unit and its parent both valid on 31/12 of the year.
+
+    A year is counted on one tree. 2025 is counted on the two-tier tree (communes ended 30/06/2025 would
+    otherwise be counted beside the communes that succeeded them), and 2023–2024 on the pre-reform tree: a hamlet
+    or a school registered under a commune created by the reform is not counted before that commune existed
+    (its predecessors' reports stand for that area then; reports.selectors.trend sums them).
+    """
+    year_end = datetime.date(year, 12, 31)
+    return _valid_on(year_end) & (Q(parent__isnull=True) | _valid_on(year_end, "parent__"))
+
+
+def _per_registry_unit(base: QuerySet, indicator: str, recognised: Exists, year: int) -> QuerySet:
+    """Registry rows (households, clans, citizens) of units on the year's tree, grouped by their unit:
+    recognised ÷ all."""
     return (
-        base.annotate(ok=recognised).values("unit_id")
+        base.filter(unit__in=Unit.objects.filter(on_year_tree(year)).values("pk"))
+        .annotate(ok=recognised).values("unit_id")
         .annotate(numerator=Count("pk", filter=Q(ok=True)), denominator=Count("pk"))
         .annotate(indicator=Value(indicator))
         .values("unit_id", "indicator", "numerator", "denominator")
@@ -201,15 +220,9 @@ def _per_registry_unit(base: QuerySet, indicator: str, recognised: Exists) -> Qu
 
 def _units_as_subjects(indicator: str, unit_filter: Q, year: int) -> QuerySet:
     """Units that are themselves the subject (a hamlet, a commune, a school): 1 or 0 out of 1."""
-    # Units valid on 31/12 of the year: a year is counted on one tree. 2025 is counted on the two-tier tree
-    # (communes ended 30/06/2025 would otherwise be counted beside the communes that succeeded them).
-    year_end = datetime.date(year, 12, 31)
-    valid_in_year = (Q(valid_from__isnull=True) | Q(valid_from__lte=year_end)) & (
-        Q(valid_to__isnull=True) | Q(valid_to__gte=year_end)
-    )
     recognised = _recognised(indicator, year, subject_kind=SubjectKind.UNIT, unit=OuterRef("pk"))
     return (
-        Unit.objects.filter(unit_filter, valid_in_year)
+        Unit.objects.filter(unit_filter, on_year_tree(year))
         .annotate(
             numerator=Case(When(recognised, then=Value(1)), default=Value(0), output_field=IntegerField()),
             denominator=Value(1, output_field=IntegerField()),
@@ -233,16 +246,16 @@ def recognition_fact_querysets(year: int) -> dict[str, QuerySet]:
     return {
         ind.HOUSEHOLDS_LEARNING_FAMILY: _per_registry_unit(
             Household.objects.all(), ind.HOUSEHOLDS_LEARNING_FAMILY,
-            held(ind.HOUSEHOLDS_LEARNING_FAMILY, household=OuterRef("pk"))),
+            held(ind.HOUSEHOLDS_LEARNING_FAMILY, household=OuterRef("pk")), year),
         ind.CLANS_LEARNING_CLAN: _per_registry_unit(
-            Clan.objects.all(), ind.CLANS_LEARNING_CLAN, held(ind.CLANS_LEARNING_CLAN, clan=OuterRef("pk"))),
+            Clan.objects.all(), ind.CLANS_LEARNING_CLAN, held(ind.CLANS_LEARNING_CLAN, clan=OuterRef("pk")), year),
         ind.CITIZENS_LEARNING_CITIZEN: _per_registry_unit(
-            Citizen.objects.all(), ind.CITIZENS_LEARNING_CITIZEN, citizen),
+            Citizen.objects.all(), ind.CITIZENS_LEARNING_CITIZEN, citizen, year),
         ind.WORKERS_LEARNING_CITIZEN: _per_registry_unit(
             Citizen.objects.exclude(workplace="").filter(in_family | in_community),
-            ind.WORKERS_LEARNING_CITIZEN, citizen),
+            ind.WORKERS_LEARNING_CITIZEN, citizen, year),
         ind.OFFICIALS_LEARNING_CITIZEN: _per_registry_unit(
-            Citizen.objects.filter(in_learning_unit), ind.OFFICIALS_LEARNING_CITIZEN, citizen),
+            Citizen.objects.filter(in_learning_unit), ind.OFFICIALS_LEARNING_CITIZEN, citizen, year),
         ind.HAMLETS_LEARNING_COMMUNITY: _units_as_subjects(ind.HAMLETS_LEARNING_COMMUNITY, Q(level=Level.HAMLET), year),
         ind.COMMUNES_LEARNING_COMMUNITY: _units_as_subjects(
             ind.COMMUNES_LEARNING_COMMUNITY, Q(level=Level.COMMUNE), year),
@@ -266,7 +279,8 @@ def recognition_facts(year: int) -> list[dict]:
     - A subject counts in the numerator when it holds an unrevoked recognition granted for `year`, or
       one still in force on 31/12/`year` (36-month community and unit recognitions span years).
     - Denominators: households, clans, citizens in the registries (today's registry: they carry no
-      dates); hamlets, communes, districts, organisations valid on 31/12/`year` (one tree per year)
+      dates) of units on the year's tree (on_year_tree: the unit and its parent valid on 31/12/`year`);
+      hamlets, communes, districts, organisations on that tree
       (organisations of the kinds in LEARNING_UNIT_KINDS).
       workers_learning_citizen: citizens with a workplace in a household recognised Gia đình học tập
       or a hamlet recognised Cộng đồng học tập; officials_learning_citizen: citizens registered under

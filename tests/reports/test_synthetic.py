@@ -1,6 +1,7 @@
 """The synthetic data generator (SQLite path, bulk_create in batches): reproducible, at the requested scale,
 consistent with the titles' model, with both sources of the statistics; the command and its refusals."""
 
+import datetime
 import io
 
 import pytest
@@ -9,11 +10,11 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from reports import aggregation
-from reports.models import Report, ReportStatus, StatRollup
+from reports.models import Report, ReportFigure, ReportStatus, StatRollup
 from reports.selectors import registry_facts
 from reports.synthetic import generate_synthetic, synthetic_units
 from titles.models import Decision, Recognition, SubjectKind
-from units.models import Citizen, Clan, Household, Level
+from units.models import Citizen, Clan, Household, Kind, Level
 
 YEAR = timezone.localdate().year - 1  # a finished year: every decision of it lies in the past
 
@@ -117,3 +118,53 @@ def test_command_refuses_an_unknown_province_and_bad_years(tree):
     with pytest.raises(CommandError, match="--years"):
         call_command("generate_synthetic", "--province-code", "91", "--households", "10", "--years", "2026-2024")
     assert not Household.objects.exists()
+
+
+def test_years_before_the_reform_are_counted_on_the_communes_of_that_time(tree, settings):
+    """2024 on the pre-reform tree: the predecessor communes report, today's commune and its hamlets do not
+    count yet (no double count at the province); 2025 on today's tree; the trend joins the two."""
+    from reports.selectors import trend
+    from tests import factories as f
+    from units.models import Succession
+
+    reform = settings.ADMIN_REFORM_DATE
+    last_day = reform - datetime.timedelta(days=1)
+    district = f.UnitFactory(parent=tree["p1"], name="Huyện Cũ", level=Level.DISTRICT, kind=Kind.RURAL_DISTRICT,
+                             valid_to=last_day)
+    old_a = f.commune(district, name="Xã Cũ A", valid_to=last_day)
+    old_b = f.commune(district, name="Xã Cũ B", valid_to=last_day)
+    new = f.commune(tree["p1"], name="Xã Mới", valid_from=reform)
+    for old in (old_a, old_b):
+        Succession.objects.create(predecessor=old, successor=new, kind="merge", date=reform)
+    generate_synthetic(provinces=[tree["p1"]], households=600, years=[2024, 2025], seed=11)
+    new_hamlets = synthetic_units(tree["p1"]).filter(parent=new, level=Level.HAMLET)
+    in_new = Household.objects.filter(unit__in=new_hamlets).count()
+    assert in_new > 0
+
+    reports_2024 = Report.objects.filter(year=2024, status=ReportStatus.ACCEPTED)
+    assert set(reports_2024.filter(unit__in=[old_a, old_b, new]).values_list("unit_id", flat=True)) == {
+        old_a.pk, old_b.pk}
+    figures = {unit_id: (n, d) for unit_id, n, d in ReportFigure.objects.filter(
+        report__in=reports_2024, report__unit__in=[old_a, old_b], indicator="households_learning_family",
+    ).values_list("report__unit_id", "numerator", "denominator")}
+    assert set(figures) == {old_a.pk, old_b.pk}
+    recognised_2024 = Recognition.objects.filter(household__unit__in=new_hamlets, year=2024).count()
+    # The predecessors' figures are their shares of what the registry of today's commune holds for 2024.
+    assert sum(d for _n, d in figures.values()) == in_new
+    assert sum(n for n, _d in figures.values()) == recognised_2024
+    # The households of today's commune were recognised by the district then, by the commune since the reform.
+    decided = Recognition.objects.filter(household__unit__in=new_hamlets).select_related("decision__authority")
+    assert {r.decision.authority_id for r in decided if r.year == 2024} == {district.pk}
+    assert {r.decision.authority_id for r in decided if r.year == 2025} == {new.pk}
+
+    aggregation.stats_rebuild(year=2024)
+    aggregation.stats_rebuild(year=2025)
+    province = {r.year: (r.numerator, r.denominator) for r in StatRollup.objects.filter(
+        unit=tree["p1"], indicator="households_learning_family")}
+    assert province[2024][1] == 600  # every household once, never twice (predecessors' reports + the rest)
+    assert abs(province[2025][1] - 600) <= 20  # 2025: some communes' officers count a few more or less
+    assert not StatRollup.objects.filter(unit__in=new_hamlets, year=2024).exists()
+    assert StatRollup.objects.get(unit=new, year=2025, indicator="households_learning_family").denominator == in_new
+    rows = trend(new, "households_learning_family", 2024, 2025)
+    assert (rows[0].source, rows[0].numerator, rows[0].denominator) == ("predecessors", recognised_2024, in_new)
+    assert rows[1].source == "own" and rows[1].denominator == in_new
