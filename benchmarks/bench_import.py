@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import fmt_s, median, setup_django, table
+from common import QUICK, fmt_s, median, setup_django, table
 
 setup_django()
 
@@ -162,8 +162,8 @@ def copy_seconds(rows: int, hamlets: list[Unit], runs: int) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rows", type=int, nargs="+", default=[2_000] if QUICK else [10_000, 100_000])
+    parser.add_argument("--runs", type=int, default=1 if QUICK else 3)
     parser.add_argument("--keep", action="store_true", help="leave the last run's rows in the database")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import ROOT, setup_django, table
+from common import QUICK, ROOT, setup_django, table
 
 setup_django()
 
@@ -48,7 +48,7 @@ from units.selectors import units_valid_on
 
 HERE = Path(__file__).resolve().parent
 PORT = 8010
-SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
+SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "5" if QUICK else "60"))
 WARMUP = min(5, max(1, SECONDS // 10))
 STATS_CLIENTS = 100
 OFFICERS = 200

@@ -12,7 +12,7 @@ import datetime
 import os
 import time
 
-from common import fmt_s, median, setup_django, table, timed
+from common import QUICK, fmt_s, median, setup_django, table, timed
 
 setup_django()
 
@@ -226,7 +226,7 @@ def main() -> None:
     assert connection.vendor == "postgresql", "the reports benchmark runs on PostgreSQL"
     assert "bench" in connection.settings_dict["NAME"], "runs only on a benchmark database (it writes a province)"
     code = os.environ.get("BENCH_PROVINCE", "38")
-    households = int(os.environ.get("BENCH_HOUSEHOLDS", "1000000"))
+    households = int(os.environ.get("BENCH_HOUSEHOLDS", "20000" if QUICK else "1000000"))
     province = units_valid_on(Unit.objects.filter(level=Level.PROVINCE, code=code), timezone.localdate()).get()
     generation = None
     if not (os.environ.get("BENCH_REUSE") and synthetic_units(province).exists()):
@@ -300,7 +300,7 @@ def campaign_years() -> None:
     provinces' communes report), 2025 on today's; each year rebuilt, and the trend of today's province checked
     to count every generated household once in the years of the old tree."""
     code = os.environ.get("BENCH_ERA_PROVINCE", "24")
-    households = int(os.environ.get("BENCH_ERA_HOUSEHOLDS", "100000"))
+    households = int(os.environ.get("BENCH_ERA_HOUSEHOLDS", "5000" if QUICK else "100000"))
     years = list(range(2023, YEAR + 1))
     province = units_valid_on(Unit.objects.filter(level=Level.PROVINCE, code=code), timezone.localdate()).get()
     started = time.perf_counter()

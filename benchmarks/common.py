@@ -14,6 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# BENCH_QUICK=1: every script at a small size, to check that the benchmarks run (a fresh clone, a new machine);
+# the figures mean nothing and `run.py` then writes them outside docs/.
+QUICK = os.environ.get("BENCH_QUICK") == "1"
 
 
 def setup_django() -> None:

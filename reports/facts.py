@@ -20,12 +20,13 @@ index probe on a base table, so a plan stays cheap whatever the planner estimate
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Max, Q
 
-from titles.selectors import recognition_fact_querysets
+from titles.selectors import REGISTRY_INDICATORS, recognition_fact_querysets
 from units.models import PATH_SEGMENT_WIDTH, Unit
 
 from .models import ReportStatus
@@ -116,18 +117,41 @@ def with_depths() -> str:
     return f"WITH {depths_sql()} "
 
 
+def on_year_tree_sql(year: int, unit: str, parent: str) -> tuple[str, list]:
+    """titles.selectors.on_year_tree as SQL: the unit `unit` (its parent joined as `parent`) and its parent are
+    valid on 31/12 of `year`."""
+    end = datetime.date(year, 12, 31)
+
+    def valid(alias: str) -> str:
+        return (f"({alias}.valid_from IS NULL OR {alias}.valid_from <= %s) "
+                f"AND ({alias}.valid_to IS NULL OR {alias}.valid_to >= %s)")
+
+    return f"{valid(unit)} AND ({unit}.parent_id IS NULL OR ({valid(parent)}))", [end, end, end, end]
+
+
 def registry_facts_sql(year: int, scope: Scope) -> tuple[str, list]:
-    """Rows (unit_id, indicator, numerator, denominator) of the registries, for registry units in scope."""
+    """Rows (unit_id, indicator, numerator, denominator) of the registries, for registry units in scope and on
+    the year's tree (a year is counted on one tree: docs/adr/0005-report-rollups.md)."""
     in_scope = Unit.objects.filter(scope.unit_q()).order_by().values("id")
+    on_tree, on_tree_params = on_year_tree_sql(year, "tu", "tp")
     parts, params = [], []
-    for qs in recognition_fact_querysets(year).values():
+    for indicator, qs in recognition_fact_querysets(year).items():
         qs = qs.order_by()  # a member of UNION ALL carries no ORDER BY
         if not scope.everything:
             # One table's condition each time (a subquery for registry rows), so both databases use an index.
             qs = qs.filter(scope.unit_q()) if qs.model is Unit else qs.filter(unit__in=in_scope)
         sql, qs_params = qs.query.sql_with_params()
-        parts.append(f"SELECT unit_id, indicator, numerator, denominator FROM ({sql}) rf{len(parts)}")  # noqa: S608
-        params += qs_params
+        alias = f"rf{len(parts)}"
+        if indicator in REGISTRY_INDICATORS:
+            # Grouped per unit first, then joined to the units: a join with thousands of rows, not millions.
+            parts.append(
+                f"SELECT {alias}.unit_id, {alias}.indicator, {alias}.numerator, {alias}.denominator "  # noqa: S608
+                f"FROM ({sql}) {alias} JOIN units_unit tu ON tu.id = {alias}.unit_id "
+                f"LEFT JOIN units_unit tp ON tp.id = tu.parent_id WHERE {on_tree}")
+            params += [*qs_params, *on_tree_params]
+        else:  # units as subjects: the queryset keeps the year's tree itself
+            parts.append(f"SELECT unit_id, indicator, numerator, denominator FROM ({sql}) {alias}")  # noqa: S608
+            params += qs_params
     return " UNION ALL ".join(parts), params
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -10,12 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import User
-from units.models import Membership, Unit
+from units.models import PATH_SEGMENT_WIDTH, Membership, Unit
 from units.roles import Role
 
 from . import conf
 from .models import RECEIVED_STATUSES, ReminderDigest, Report, ReportStatus
 from .selectors import _deepest_round, expected_filter, rounds_for_year
+
+SEGMENT = PATH_SEGMENT_WIDTH + 1  # "00000012/"
 
 
 def _lines_for_missing(day: datetime.date) -> dict[int, list[str]]:
@@ -40,12 +43,20 @@ def _lines_for_missing(day: datetime.date) -> dict[int, list[str]]:
 
 
 def _lines_for_reviewers() -> dict[int, list[str]]:
-    """Reviewers with submitted reports of their child units waiting (one grouped query per reviewer path)."""
+    """Reviewers with submitted reports of their child units waiting. Two queries whatever the number of
+    reviewers: the waiting reports' parent paths are counted under every prefix (a path has one prefix per
+    level), and each reviewer reads the count under their unit's path."""
+    waiting: Counter[str] = Counter()
+    parent_paths = Report.objects.filter(status=ReportStatus.SUBMITTED, unit__parent__isnull=False).values_list(
+        "unit__parent__path", flat=True)
+    for path in parent_paths.iterator():
+        for end in range(SEGMENT, len(path) + 1, SEGMENT):
+            waiting[path[:end]] += 1
     lines: dict[int, list[str]] = {}
-    reviewers = Membership.objects.filter(role=Role.REVIEWER).select_related("unit")
-    for m in reviewers:
-        waiting = Report.objects.filter(status=ReportStatus.SUBMITTED, unit__parent__path__startswith=m.unit.path)
-        count = waiting.count()
+    if not waiting:
+        return lines
+    for m in Membership.objects.filter(role=Role.REVIEWER).select_related("unit"):
+        count = waiting.get(m.unit.path, 0)
         if count:
             lines.setdefault(m.user_id, []).append(
                 _("%(count)s báo cáo của đơn vị cấp dưới %(unit)s đang chờ anh/chị tiếp nhận hoặc trả lại.")

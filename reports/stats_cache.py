@@ -1,7 +1,7 @@
 """Cached answers of the statistics endpoints (/api/v1/stats/ and /stats/trend/).
 
 They read stored rollups, which change only when `stats_rebuild` writes them. An answer is therefore a function
-of what the caller may read (units.selectors.scope_signature), the request's host and query string, and the
+of what the caller may read (units.selectors.scope_signature), the request's scheme, host and query string, and the
 rollup generation, which `stats_rebuild` bumps. Same scope + same query = the same JSON, so dashboards polling
 every second cost one cache read instead of six queries and a serializer (docs/benchmarks.md, "Load").
 
@@ -37,7 +37,7 @@ def cached_answer(request, kind: str, compute: Callable[[], object]) -> object:
     seconds = conf.stats_cache_seconds()
     if not seconds:
         return compute()
-    request_part = digest(scope_signature(request.user), request.get_host(), request.get_full_path())
+    request_part = digest(scope_signature(request.user), request.scheme, request.get_host(), request.get_full_path())
     key = f"reports:stats:{ROLLUP_GENERATION.current()}:{kind}:{request_part}"
     data = cache.get(key)
     if data is None:

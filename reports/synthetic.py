@@ -488,13 +488,12 @@ class _Generator:
             male_head = rng.random() < 0.75
             head = _name(rng, family, male_head)
             household = streams["household"].add(hamlet.pk, f"H{number:05d}", head, address)
-            family_years = set()
             for year in years:
-                if rng.random() < rates["gia-dinh-hoc-tap", year]:
+                recognised = rng.random() < rates["gia-dinh-hoc-tap", year]
+                if recognised:
                     self._recognise(grants["gia-dinh-hoc-tap", year], SubjectKind.HOUSEHOLD, hamlet.pk, year,
                                     household=household)
-                    family_years.add(year)
-                self._count(commune_id, Indicator.HOUSEHOLDS_LEARNING_FAMILY, year, year in family_years)
+                self._count(commune_id, Indicator.HOUSEHOLDS_LEARNING_FAMILY, year, recognised)
             members = int(whole) + (1 if rng.random() < fraction else 0)
             head_age = rng.randint(28, 75)
             for m in range(members):

@@ -110,6 +110,11 @@ class Unit(models.Model):
             # varchar_pattern_ops lets PostgreSQL answer `path LIKE 'prefix%'` from the index.
             models.Index(fields=["path"], name="unit_path_prefix_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["level", "valid_from", "valid_to"], name="unit_level_validity_idx"),
+            # "The communes of this province" (/stats/?level=commune, dashboards): level and path prefix from one
+            # index; with the path index alone a generated province's subtree (a quarter of the tree) was
+            # read in full (13 ms instead of 4).
+            models.Index(fields=["level", "path"], name="unit_level_path_idx",
+                         opclasses=["varchar_pattern_ops", "varchar_pattern_ops"]),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -45,3 +45,25 @@ def test_the_daily_task_is_idempotent_and_the_home_page_shows_the_notice(client,
     assert ReminderDigest.objects.filter(user=people["officer1"]).count() == 1
     client.force_login(people["officer1"])
     assert "Nhắc hạn báo cáo" in client.get("/").content.decode()
+
+
+def test_reviewers_are_told_how_many_reports_wait_in_their_subtree_in_flat_queries(
+        tree, rounds, people, django_assert_max_num_queries):
+    from reports.reminders import _lines_for_reviewers
+    from tests import factories as f
+    from units.roles import Role
+
+    for unit, officer in ((tree["c1"], people["officer1"]), (tree["c2"], people["officer2"])):
+        report = services.report_create(unit=unit, year=YEAR, by=officer)
+        services.report_update(report=report, by=officer, version=1, figures=BASE_FIGURES)
+        services.report_submit(report=report, by=officer)
+    with django_assert_max_num_queries(2):
+        lines = _lines_for_reviewers()
+    assert lines[people["reviewer"].pk] == [
+        f"2 báo cáo của đơn vị cấp dưới {tree['p1'].name} đang chờ anh/chị tiếp nhận hoặc trả lại."]
+    assert people["other_reviewer"].pk not in lines  # the other province has nothing waiting
+    assert people["commune_reviewer"].pk not in lines  # reviews the commune's children, none of which sent
+    for _n in range(5):  # more reviewers, the same two queries
+        f.member(tree["p1"], Role.REVIEWER)
+    with django_assert_max_num_queries(2):
+        assert len(_lines_for_reviewers()) == 6

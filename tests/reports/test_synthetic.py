@@ -14,6 +14,7 @@ from reports.models import Report, ReportFigure, ReportStatus, StatRollup
 from reports.selectors import registry_facts
 from reports.synthetic import generate_synthetic, synthetic_units
 from titles.models import Decision, Recognition, SubjectKind
+from titles.selectors import recognition_facts
 from units.models import Citizen, Clan, Household, Kind, Level
 
 YEAR = timezone.localdate().year - 1  # a finished year: every decision of it lies in the past
@@ -164,6 +165,9 @@ def test_years_before_the_reform_are_counted_on_the_communes_of_that_time(tree, 
     assert province[2024][1] == 600  # every household once, never twice (predecessors' reports + the rest)
     assert abs(province[2025][1] - 600) <= 20  # 2025: some communes' officers count a few more or less
     assert not StatRollup.objects.filter(unit__in=new_hamlets, year=2024).exists()
+    hamlet_ids = set(new_hamlets.values_list("id", flat=True))
+    assert not [r for r in recognition_facts(2024) if r["unit_id"] in hamlet_ids]  # the titles' view agrees
+    assert {r["unit_id"] for r in recognition_facts(2025)} >= hamlet_ids
     assert StatRollup.objects.get(unit=new, year=2025, indicator="households_learning_family").denominator == in_new
     rows = trend(new, "households_learning_family", 2024, 2025)
     assert (rows[0].source, rows[0].numerator, rows[0].denominator) == ("predecessors", recognised_2024, in_new)
