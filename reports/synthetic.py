@@ -567,6 +567,7 @@ class _Generator:
         """Every predecessor commune valid at the year's deadline reports, under its own (pre-reform) province's
         round; its figures are its share (by weight) of its successor's registry tally for the year."""
         deadline = datetime.date(year, 11, 20)
+        provinces: dict[str, Unit] = {}  # each predecessor's own (pre-reform) province, looked up once
         for commune in communes:
             before = [p for p in self.predecessors.get(commune.pk, [])
                       if (p.valid_from is None or p.valid_from <= deadline)
@@ -589,7 +590,8 @@ class _Generator:
             for predecessor, share in zip(before, shares, strict=True):
                 if Report.objects.filter(unit=predecessor, year=year).exists():
                     continue
-                province = Unit.objects.get(path=predecessor.path[:2 * facts.SEGMENT])
+                path = predecessor.path[:2 * facts.SEGMENT]
+                province = provinces.get(path) or provinces.setdefault(path, Unit.objects.get(path=path))
                 self._accepted_report(predecessor, self._round(campaign, province, year, Level.COMMUNE), year, share,
                                       exact=True)
 

@@ -11,7 +11,7 @@ from campaigns.indicators import Indicator
 from core.errors import DomainError
 from units.models import Citizen, Clan, Household, Kind, Level, Membership, Unit
 from units.roles import Role
-from units.selectors import scope_queryset, today, units_valid_on  # noqa: F401 - today re-exported
+from units.selectors import scope_queryset, today, units_valid_on, valid_on  # noqa: F401 - today re-exported
 
 from .models import (
     CriteriaSet,
@@ -189,11 +189,6 @@ def _recognised(indicator: str, year: int, **outer) -> Exists:
     return Exists(Recognition.objects.filter(_in_force(year), title_type__indicator=indicator, **outer))
 
 
-def _valid_on(day: datetime.date, prefix: str = "") -> Q:
-    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
-        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day}))
-
-
 def on_year_tree(year: int) -> Q:
     """Units on the tree of `year`: the unit and its parent both valid on 31/12 of the year.
 
@@ -203,7 +198,7 @@ def on_year_tree(year: int) -> Q:
     (its predecessors' reports stand for that area then; reports.selectors.trend sums them).
     """
     year_end = datetime.date(year, 12, 31)
-    return _valid_on(year_end) & (Q(parent__isnull=True) | _valid_on(year_end, "parent__"))
+    return valid_on(year_end) & (Q(parent__isnull=True) | valid_on(year_end, "parent__"))
 
 
 def _per_registry_unit(base: QuerySet, indicator: str, recognised: Exists) -> QuerySet:

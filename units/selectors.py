@@ -130,10 +130,14 @@ def scope_roots(user) -> QuerySet[Unit]:
     return Unit.objects.filter(path__in=paths)
 
 
+def valid_on(day: datetime.date, prefix: str = "") -> Q:
+    """A Q over units valid on `day`; `prefix` reaches a related unit ("parent__")."""
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day}))
+
+
 def units_valid_on(qs: QuerySet[Unit], day: datetime.date) -> QuerySet[Unit]:
-    return qs.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-    )
+    return qs.filter(valid_on(day))
 
 
 def unit_subtree(unit: Unit) -> QuerySet[Unit]:
