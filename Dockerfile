@@ -8,7 +8,8 @@ WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install --no-cache-dir -e .
 COPY . .
-RUN DJANGO_SECRET_KEY=build DJANGO_ALLOWED_HOSTS=build python manage.py collectstatic --noinput
+RUN DJANGO_SECRET_KEY=build DJANGO_ALLOWED_HOSTS=build PORTAL_PUBLIC_URL=https://build.invalid \
+    AWARDS_BALLOT_KEY=build-time-placeholder-never-used-to-seal python manage.py collectstatic --noinput
 RUN useradd --system --uid 1000 xhht && mkdir -p /app/media && chown xhht /app/media
 USER xhht
 EXPOSE 8000

@@ -1,8 +1,11 @@
 """Page forms of awards: they parse input; the services decide."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.params import lookup_id
 from units.models import Citizen, Clan, Household, Unit
 
 from .models import AwardForm, Choice, Occasion, SubjectKind
@@ -78,12 +81,30 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Tệp minh chứng"))
 
 
+_SIGNED_DIGITS = re.compile(r"[+-]?[0-9]+")
+
+
+class NominationsField(forms.ModelMultipleChoiceField):
+    """Checkboxes of nomination ids. Django looks them up with `pk__in`, which (unlike `pk=`) hands an id no
+    column can hold (a forged "99999999999999999999") to the database driver: OverflowError, a 500. An integer
+    outside the id range is simply not one of the choices; anything else keeps Django's own checks."""
+
+    def _check_values(self, value):
+        for item in value if isinstance(value, (list, tuple)) else ():
+            text = str(item).strip()
+            if _SIGNED_DIGITS.fullmatch(text) and lookup_id(text) is None:
+                shown = text if len(text) <= 20 else text[:20] + "…"
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                            params={"value": shown})
+        return super()._check_values(value)
+
+
 class SessionForm(forms.Form):
     title = forms.CharField(label=_("Tên phiên họp"), max_length=255)
     held_on = forms.DateField(label=_("Ngày họp (dd/mm/yyyy)"))
     location = forms.CharField(label=_("Địa điểm"), max_length=255, required=False)
-    nominations = forms.ModelMultipleChoiceField(label=_("Chương trình: các đề nghị"), queryset=None,
-                                                 widget=forms.CheckboxSelectMultiple)
+    nominations = NominationsField(label=_("Chương trình: các đề nghị"), queryset=None,
+                                   widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, waiting, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,12 +116,15 @@ class BallotForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    number = forms.CharField(label=_("Số quyết định"), max_length=50)
+    number = forms.CharField(
+        label=_("Số quyết định"), max_length=50, required=False,
+        help_text=_("Để trống: số được lấy tự động từ sổ đăng ký văn bản của cơ quan. Chỉ nhập khi quyết định đã "
+                    "được ký và vào sổ trên giấy."))
     date = forms.DateField(label=_("Ngày quyết định (dd/mm/yyyy)"))
     signer_name = forms.CharField(label=_("Người ký"), max_length=200)
     signer_title = forms.CharField(label=_("Chức vụ người ký"), max_length=200, required=False)
-    nominations = forms.ModelMultipleChoiceField(label=_("Các đề nghị được khen thưởng"), queryset=None,
-                                                 widget=forms.CheckboxSelectMultiple)
+    nominations = NominationsField(label=_("Các đề nghị được khen thưởng"), queryset=None,
+                                   widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, passed, **kwargs):
         super().__init__(*args, **kwargs)

@@ -33,15 +33,56 @@ class SubjectKind(models.TextChoices):
     CITIZEN = "citizen", _("Cá nhân")
 
 
+class Authority(models.TextChoices):
+    """Who decides, as Luật Thi đua, khen thưởng 2022 Chương IV names them (Điều 78–80; cần kiểm chứng số điều
+    78–79). The provincial chairman and the ministers give Bằng khen; Giấy khen is given by the heads of
+    agencies with legal personality, commune chairmen and enterprise heads (Điều 80), never by the province."""
+
+    PRIME_MINISTER = "prime_minister", _("Thủ tướng Chính phủ")
+    MINISTER = "minister", _("Bộ trưởng, Thủ trưởng cơ quan ngang bộ, cơ quan thuộc Chính phủ")
+    CENTRAL_ORG = "central_org", _("Người đứng đầu cơ quan, tổ chức ở trung ương")
+    PROVINCE_CHAIR = "province_chair", _("Chủ tịch Ủy ban nhân dân cấp tỉnh")
+    AGENCY_HEAD = "agency_head", _("Thủ trưởng cơ quan, đơn vị có tư cách pháp nhân")
+    COMMUNE_CHAIR = "commune_chair", _("Chủ tịch Ủy ban nhân dân cấp xã")
+    ENTERPRISE_HEAD = "enterprise_head", _("Tổng giám đốc, Giám đốc doanh nghiệp, hợp tác xã")
+
+
+class Review(models.TextChoices):
+    """How a nomination is examined before its authority decides."""
+
+    COUNCIL = "council", _("Hội đồng Thi đua - Khen thưởng xét, bỏ phiếu")
+    HEAD = "head", _("Thủ trưởng xét hồ sơ, không bỏ phiếu")
+    APPRAISAL = "appraisal", _("Cơ quan thẩm định hồ sơ, không bỏ phiếu")
+
+
 class AwardForm(models.Model):
-    """A form of commendation (Bằng khen Thủ tướng, Bằng khen cấp bộ/tỉnh, Giấy khen): data, not code."""
+    """A form of commendation (Bằng khen Thủ tướng, Bằng khen của Chủ tịch UBND tỉnh, Giấy khen…): data, not
+    code, editable in admin with history. Which authorities may give it is `authorities`; who actually decides
+    for a given body is a DecidingPower row."""
 
     slug = models.SlugField(_("mã hình thức"), max_length=60, unique=True)
     name = models.CharField(_("hình thức khen thưởng"), max_length=200)
     certificate_title = models.CharField(_("tiêu đề trên bằng/giấy"), max_length=100)
     # Higher rank, higher form: used only to order lists, never to decide who may grant it.
     rank = models.PositiveSmallIntegerField(_("thứ bậc"), default=0)
+    authorities = models.JSONField(
+        _("thẩm quyền được tặng"), default=list, blank=True,
+        help_text=_("Danh sách mã thẩm quyền (Authority) được quyết định tặng hình thức này, theo Luật Thi đua, "
+                    "khen thưởng 2022 Chương IV. Trống: không giới hạn."),
+    )
+    legal_basis = models.CharField(
+        _("căn cứ pháp lý"), max_length=255, blank=True,
+        help_text=_("Điều, khoản quy định hình thức và thẩm quyền; ghi “(cần kiểm chứng)” khi chưa đối chiếu văn bản."),
+    )
+    legal_threshold_percent = models.DecimalField(
+        _("tỷ lệ đồng ý tối thiểu do pháp luật quy định (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=PERCENT_VALIDATORS,
+        help_text=_("Chỉ đặt khi văn bản pháp luật quy định tỷ lệ phiếu riêng (ví dụ danh hiệu Chiến sĩ thi đua); "
+                    "trống: theo quy chế của Hội đồng."),
+    )
     active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("hình thức khen thưởng")
@@ -53,16 +94,28 @@ class AwardForm(models.Model):
 
 
 class DecidingPower(models.Model):
-    """Which forms a body's head may decide (configuration per body). A form no row grants to a body
-    goes up its parent chain."""
+    """Which body's head decides a form (configuration per body), and how nominations are examined there.
+
+    A nomination is routed to the nearest body at or above its proposer holding a power for its form — not
+    to the nearest council — and is examined as `review` says: by that body's council only where it is
+    configured (the law requires a council vote for some forms), by the head on the dossier, or by an
+    appraising agency (the Prime Minister's Bằng khen: appraised by the Ministry of Home Affairs, decided by
+    the Prime Minister, no council vote)."""
 
     body = models.ForeignKey(Unit, verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="award_powers")
     form = models.ForeignKey(AwardForm, verbose_name=_("hình thức"), on_delete=models.CASCADE, related_name="powers")
+    authority = models.CharField(_("người có thẩm quyền"), max_length=20, choices=Authority.choices, blank=True,
+                                 help_text=_("Phải là một thẩm quyền mà hình thức cho phép."))
+    review = models.CharField(_("cách xét"), max_length=10, choices=Review.choices, default=Review.COUNCIL)
+    appraiser_name = models.CharField(_("cơ quan thẩm định"), max_length=255, blank=True,
+                                      help_text=_("Ví dụ: Bộ Nội vụ (Bằng khen của Thủ tướng Chính phủ)."))
     authority_name = models.CharField(
         _("cơ quan ban hành quyết định"), max_length=255, blank=True,
         help_text=_("Ví dụ: Ủy ban nhân dân tỉnh Hà Tĩnh. Trống: tên đơn vị."),
     )
     signer_title = models.CharField(_("chức danh người ký"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("thẩm quyền quyết định khen thưởng")
@@ -71,6 +124,15 @@ class DecidingPower(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body} · {self.form}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        allowed = self.form.authorities if self.form_id else []
+        if allowed and self.authority not in allowed:
+            raise ValidationError({"authority": _("“%(form)s” không do “%(who)s” quyết định tặng.")
+                                   % {"form": self.form.name,
+                                      "who": Authority(self.authority).label if self.authority else "—"}})
 
 
 class Council(models.Model):
@@ -266,6 +328,7 @@ class NominationStep(models.Model):
         NOT_PASSED = "not_passed", _("Hội đồng không thông qua")
         NO_QUORUM = "no_quorum", _("Phiên họp không đủ số thành viên")
         FORWARDED = "forwarded", _("Trình cấp trên")
+        APPRAISED = "appraised", _("Thẩm định hồ sơ")
         RETURNED = "returned", _("Trả lại")
         AWARDED = "awarded", _("Quyết định khen thưởng")
 
@@ -325,6 +388,10 @@ class ReviewSession(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     minutes_pdf = models.FileField(_("biên bản"), upload_to="awards/minutes/%Y/", blank=True)
+    # Who chaired (chủ tọa) — recorded with the attendance: the present chair, else the vice-chair the
+    # chair delegated, else the member the secretary names; the minutes print and have them sign.
+    chair = models.ForeignKey("CouncilMember", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("chủ tọa"))
 
     class Meta:
         verbose_name = _("phiên họp hội đồng")
@@ -423,12 +490,14 @@ class Choice(models.TextChoices):
 
 
 class VoterRoll(models.Model):
-    """THAT a member voted on a nomination in a session; never how (that is Ballot, unlinkable)."""
+    """The roll of an agenda item, fixed when voting opens: who MAY vote (a row per present, voting,
+    non-recused member holding the seat's role then), and THAT they voted — never how (that is Ballot,
+    unlinkable). Rows are written in one shuffled batch at opening and carry no time: `voted` flips in place."""
 
     session = models.ForeignKey(ReviewSession, on_delete=models.CASCADE, related_name="voter_roll")
     nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="+")
     member = models.ForeignKey(CouncilMember, on_delete=models.PROTECT, related_name="+")
-    voted_at = models.DateTimeField(auto_now_add=True)
+    voted = models.BooleanField(_("đã bỏ phiếu"), default=False)
 
     class Meta:
         verbose_name = _("danh sách đã bỏ phiếu")
@@ -440,11 +509,15 @@ class VoterRoll(models.Model):
 
 
 class SealedBallot(models.Model):
-    """A secret ballot while its session is open: an HMAC seal of the choice under a key kept outside
-    the database. Unsealed into shuffled Ballot rows, then deleted, when the session closes."""
+    """A ballot slot of a secret agenda item while its session is open: one per roll row, allocated in a
+    shuffled batch when voting opens, each an HMAC seal of "empty" or of a choice under a key kept outside
+    the database. Every vote re-seals every slot of the item (fresh nonces), so the slot a vote landed in
+    cannot be told from the others. Unsealed into shuffled Ballot rows, then deleted, when the session closes.
+    `key_id` names the key (conf.key_id) so that a rotation does not strand an open session."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="+")
+    key_id = models.CharField(max_length=16, default="")
     nonce = models.CharField(max_length=64)
     seal = models.CharField(max_length=64)
 
@@ -529,6 +602,14 @@ class Award(models.Model):
     # Random and unguessable (secrets.token_urlsafe): the key of the public verification page.
     verification_code = models.CharField(_("mã xác thực"), max_length=40, unique=True)
     certificate_pdf = models.FileField(_("bằng/giấy khen"), upload_to="awards/certificates/%Y/", blank=True)
+    # Luật Thi đua, khen thưởng 2022, Chương VII: a decision is annulled (hủy bỏ) for false declarations,
+    # forged dossiers, unlawful review… An award never "expires"; it is annulled, with the reason kept.
+    annulled_on = models.DateField(_("ngày hủy bỏ"), null=True, blank=True)
+    annulment_reason = models.TextField(_("lý do hủy bỏ"), blank=True)
+    annulled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    history = HistoricalRecords(excluded_fields=["certificate_pdf", "verification_code"])
 
     class Meta:
         verbose_name = _("khen thưởng")

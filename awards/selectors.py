@@ -47,14 +47,56 @@ def form_decidable_in_chain(unit: Unit, form: AwardForm) -> bool:
     return DecidingPower.objects.filter(body_id__in=path_ids(unit), form=form).exists()
 
 
+def power_for(unit: Unit, form: AwardForm) -> DecidingPower | None:
+    """The deciding power of the nearest body at or above `unit` that may give `form`: where a nomination of
+    this form made by `unit` is examined and decided."""
+    ids = path_ids(unit)
+    powers = {p.body_id: p for p in DecidingPower.objects.filter(body_id__in=ids, form=form).select_related("body")}
+    for uid in reversed(ids):
+        if uid in powers:
+            return powers[uid]
+    return None
+
+
 def holds_role(user, unit: Unit, role: str) -> bool:
     """The user holds exactly `role` on the unit or an ancestor (no administrator shortcut: a council
     seat needs the council role itself)."""
     return Membership.objects.filter(user=user, role=role, unit_id__in=path_ids(unit)).exists()
 
 
+def seat_role(seat: CouncilMember) -> str:
+    """The membership role a seat stands on: the secretary's, or the council member's."""
+    return Role.COUNCIL_SECRETARY if seat.role == CouncilMember.Role.SECRETARY else Role.COUNCIL_MEMBER
+
+
 def council_seat(council: Council, user) -> CouncilMember | None:
-    return CouncilMember.objects.filter(council=council, user=user, active=True).first()
+    """The user's seat on the council, only while it stands on its role.
+
+    A seat follows the role (issue 11.2): the CouncilMember row alone is not enough, the user must still
+    hold the council-member (or secretary) membership on the council's body or above. Revoking the
+    membership therefore ends the seat at once — for viewing the session, its nominees and voting —
+    without a second write that could be forgotten.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    seat = CouncilMember.objects.filter(council=council, user=user, active=True).select_related("council__body").first()
+    if seat is None or not holds_role(user, council.body, seat_role(seat)):
+        return None
+    return seat
+
+
+def seated_member_ids(council: Council) -> set[int]:
+    """Ids of the active seats whose user still holds the seat's role on the council's body (or above)."""
+    ids = path_ids(council.body)
+    holders = {
+        (user_id, role)
+        for user_id, role in Membership.objects.filter(
+            unit_id__in=ids, role__in=[Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY]).values_list("user_id", "role")
+    }
+    return {
+        seat.pk for seat in CouncilMember.objects.filter(council=council, active=True)
+        if (seat.user_id, seat_role(seat)) in holders
+    }
 
 
 def _nomination_scope(user) -> Q:
@@ -76,14 +118,16 @@ def visible_forms() -> QuerySet[AwardForm]:
 
 
 def visible_councils(user) -> QuerySet[Council]:
-    return Council.objects.filter(scope_filter(user, unit_field="body") | Q(members__user=user)).distinct() \
-        .select_related("body").order_by("body__path")
+    """Councils of bodies in the user's scope. A seat gives no reading right of its own: a member reads the
+    council through the council-member membership the seat stands on (issue 11.2)."""
+    return Council.objects.filter(scope_filter(user, unit_field="body")).select_related("body").order_by("body__path")
 
 
 def visible_sessions(user) -> QuerySet[ReviewSession]:
+    """Sessions of councils in scope; see visible_councils for why a bare seat does not count."""
     return (
-        ReviewSession.objects.filter(scope_filter(user, unit_field="council__body") | Q(council__members__user=user))
-        .distinct().select_related("council", "council__body").order_by("-held_on", "-id")
+        ReviewSession.objects.filter(scope_filter(user, unit_field="council__body"))
+        .select_related("council", "council__body").order_by("-held_on", "-id")
     )
 
 

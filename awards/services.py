@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
-import mimetypes
 import secrets
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from pathlib import Path
+from typing import NoReturn
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,6 +20,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campaigns.models import Phase
+from core import files
+from core.documents import services as register
+from core.documents.models import DocumentKind, IssuingBody
 from core.errors import Conflict, DomainError, PermissionDenied
 from core.text import nfc
 from units.models import Citizen, Clan, Household, Unit
@@ -36,6 +38,7 @@ from .models import (
     Choice,
     Council,
     CouncilMember,
+    DecidingPower,
     Decision,
     Nomination,
     NominationAttachment,
@@ -45,6 +48,7 @@ from .models import (
     OpenVote,
     Outcome,
     Recusal,
+    Review,
     ReviewSession,
     SealedBallot,
     SessionAttendance,
@@ -171,13 +175,14 @@ def nomination_create(
         raise DomainError(_("Hình thức khen thưởng “%(form)s” không còn áp dụng.") % {"form": form.name}, field="form")
     _validate_occasion_year(occasion, year)
     summary = _clean_summary(achievement_summary)
-    council = selectors.nearest_council(proposer_unit)
-    if council is None:
-        raise DomainError(_("Chưa có Hội đồng Thi đua - Khen thưởng ở đơn vị hoặc cấp trên để xét đề nghị."),
-                          field="proposer_unit")
-    if not selectors.form_decidable_in_chain(proposer_unit, form):
+    # Routed to the body holding the deciding power for the form (not to the nearest council).
+    power = selectors.power_for(proposer_unit, form)
+    if power is None:
         raise DomainError(_("Không có cơ quan nào ở cấp trên được cấu hình thẩm quyền quyết định “%(form)s”.")
                           % {"form": form.name}, field="form")
+    if power.review == Review.COUNCIL and not Council.objects.filter(body=power.body, active=True).exists():
+        raise DomainError(_("“%(body)s” chưa có Hội đồng Thi đua - Khen thưởng để xét “%(form)s”.")
+                          % {"body": power.body.name, "form": form.name}, field="form")
     _check_one_achievement(kind, unit, fk, occasion, year)
     recognitions = list(recognitions)
     for rec in recognitions:
@@ -191,7 +196,7 @@ def nomination_create(
                               field="reports")
     nomination = Nomination(
         form=form, occasion=occasion, year=year, subject_kind=kind, unit=unit, subject_name=nfc(name)[:255],
-        proposer_unit=proposer_unit, body=council.body, achievement_summary=summary, created_by=by, **fk,
+        proposer_unit=proposer_unit, body=power.body, achievement_summary=summary, created_by=by, **fk,
     )
     try:
         with transaction.atomic():
@@ -201,8 +206,37 @@ def nomination_create(
                           field="subject", code="duplicate_nomination") from exc
     nomination.recognitions.set(recognitions)
     nomination.reports.set(reports)
-    NominationStep.objects.create(nomination=nomination, action=Step.SUBMITTED, body=council.body, by=by)
+    note = ""
+    if power.review == Review.APPRAISAL and power.appraiser_name:
+        note = _printed_vi("Hồ sơ được chuyển %(appraiser)s thẩm định") % {"appraiser": power.appraiser_name}
+    NominationStep.objects.create(nomination=nomination, action=Step.SUBMITTED, body=power.body, by=by, note=note)
+    # The tờ trình is the proposing body's act, numbered in its register (…/TTr-UBND) on the day it is sent.
+    register.document_issue(
+        kind=DocumentKind.SUBMISSION, issuer=register.issuing_body_for(proposer_unit), subject=nomination,
+        date=today(), title=_printed_vi("Về việc đề nghị tặng %(form)s") % {"form": form.name}, by=by)
     return nomination
+
+
+@transaction.atomic
+def nomination_appraise(*, nomination: Nomination, by, note: str = "", revision: int | None = None) -> Nomination:
+    """Where the law asks no council vote (DecidingPower.review head/appraisal), the deciding body's
+    approver records the dossier examined (or, for the Prime Minister's Bằng khen, the appraisal of the
+    appraising agency) and the nomination awaits the decision. A council-reviewed form is refused here."""
+    locked = _lock_nomination(nomination, revision)
+    require_role(by, locked.body, [Role.APPROVER],
+                 action=_("Chỉ người có thẩm quyền của “%(body)s” được ghi nhận kết quả thẩm định.")
+                 % {"body": locked.body.name})
+    power = selectors.deciding_power(locked.body, locked.form)
+    if power is None or power.review == Review.COUNCIL:
+        raise DomainError(_("“%(form)s” tại “%(body)s” phải được Hội đồng Thi đua - Khen thưởng xét, bỏ phiếu.")
+                          % {"form": locked.form.name, "body": locked.body.name}, field="status", code="wrong_state")
+    if locked.status != NominationStatus.SUBMITTED:
+        raise DomainError(_("Chỉ thẩm định được đề nghị đang chờ xét."), field="status", code="wrong_state")
+    locked.status = NominationStatus.PASSED
+    _save_nomination(locked, ["status"], by)
+    NominationStep.objects.create(nomination=locked, action=Step.APPRAISED, body=locked.body, by=by,
+                                  note=nfc(note) or power.appraiser_name)
+    return locked
 
 
 def _lock_nomination(nomination: Nomination, revision: int | None = None) -> Nomination:
@@ -258,16 +292,6 @@ def nomination_resubmit(*, nomination: Nomination, by, achievement_summary: str,
     return locked
 
 
-# File signatures: the extension must agree with the first bytes (a renamed executable is refused).
-_MAGIC = {
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-}
-
-
 @transaction.atomic
 def attachment_add(*, nomination: Nomination, by, uploaded_file) -> NominationAttachment:
     """Add an evidence file to the dossier while the proposer may still change it."""
@@ -276,27 +300,13 @@ def attachment_add(*, nomination: Nomination, by, uploaded_file) -> NominationAt
     if locked.status not in (NominationStatus.SUBMITTED, NominationStatus.RETURNED):
         raise DomainError(_("Hồ sơ đang được xét hoặc đã kết thúc: không thể bổ sung tệp."), field="file",
                           code="wrong_state")
-    name = Path(uploaded_file.name or "").name[:255]
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    ext = "jpg" if ext == "jpeg" else ext
-    allowed = conf.attachment_types()
-    if ext not in allowed:
-        raise DomainError(_("Tệp “%(name)s”: chỉ nhận các định dạng %(types)s.") % {"name": name,
-                                                                                    "types": ", ".join(allowed)},
-                          field="file")
-    limit = conf.attachment_max_bytes()
-    if uploaded_file.size > limit:
-        raise DomainError(_("Tệp “%(name)s” quá lớn: tối đa %(mb)s MB.") % {"name": name, "mb": limit // (1024 * 1024)},
-                          field="file")
-    head = uploaded_file.read(16)
-    uploaded_file.seek(0)
-    if not any(head.startswith(sig) for sig in _MAGIC.get(ext, ())):
-        raise DomainError(_("Tệp “%(name)s”: nội dung không đúng định dạng %(ext)s.") % {"name": name, "ext": ext},
-                          field="file")
-    attachment = NominationAttachment(nomination=locked, name=name, size=uploaded_file.size,
-                                      content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
-                                      uploaded_by=by)
-    attachment.file.save(f"{secrets.token_hex(8)}.{ext}", uploaded_file, save=False)
+    # One content check for every upload (core/files.py): first bytes of the kind the name claims, no HTML or
+    # script inside a PDF/image, a sane Office zip; the type stored is the server's, never the browser's.
+    kind = files.check_upload(uploaded_file, allowed=conf.attachment_types(), max_bytes=conf.attachment_max_bytes(),
+                              label=_("Tệp minh chứng"), field="file")
+    attachment = NominationAttachment(nomination=locked, name=files.display_name(uploaded_file.name, limit=255),
+                                      size=uploaded_file.size, content_type=kind.content_type, uploaded_by=by)
+    attachment.file.save(f"tep.{kind.ext}", uploaded_file, save=False)
     attachment.save()
     return attachment
 
@@ -349,6 +359,26 @@ def voting_rule_set(*, council: Council, form: AwardForm | None, quorum_percent:
     return rule
 
 
+@transaction.atomic
+def deciding_power_set(*, body: Unit, form: AwardForm, authority: str, by, review: str = Review.COUNCIL,
+                       appraiser_name: str = "", authority_name: str = "", signer_title: str = "") -> DecidingPower:
+    """Configure who decides `form` at `body` and how nominations are examined there. Refused when the form
+    does not allow that authority (Giấy khen is never the provincial chairman's: Luật TĐKT 2022, Điều 80)."""
+    require_role(by, body, [Role.ADMIN])
+    power = DecidingPower.objects.filter(body=body, form=form).first() or DecidingPower(body=body, form=form)
+    power.authority, power.review = authority, review
+    power.appraiser_name, power.authority_name = nfc(appraiser_name), nfc(authority_name)
+    power.signer_title = nfc(signer_title)
+    try:
+        power.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(messages[0], field=field) from exc
+    power._history_user = by
+    power.save()
+    return power
+
+
 def rule_for(council: Council, form: AwardForm) -> VotingRule | None:
     rules_by_form = {r.form_id: r for r in VotingRule.objects.filter(council=council)}
     return rules_by_form.get(form.pk) or rules_by_form.get(None)
@@ -385,6 +415,12 @@ def session_create(*, council: Council, title: str, held_on: datetime.date, nomi
         if nomination.body_id != council.body_id or nomination.status != NominationStatus.SUBMITTED:
             raise DomainError(_("Đề nghị “%(n)s” không chờ Hội đồng này xét.") % {"n": nomination}, field="nominations",
                               code="wrong_state")
+        power = selectors.deciding_power(council.body, nomination.form)
+        if power is not None and power.review != Review.COUNCIL:
+            raise DomainError(_("“%(form)s” tại “%(body)s” không qua Hội đồng bỏ phiếu (%(review)s).")
+                              % {"form": nomination.form.name, "body": council.body.name,
+                                 "review": power.get_review_display().lower()},
+                              field="nominations", code="wrong_state")
     session = ReviewSession.objects.create(council=council, title=title, held_on=held_on, location=nfc(location),
                                            created_by=by)
     for order, nomination in enumerate(locked, start=1):
@@ -397,19 +433,31 @@ def session_create(*, council: Council, title: str, held_on: datetime.date, nomi
 
 
 @transaction.atomic
-def session_record_attendance(*, session: ReviewSession, members: Iterable[CouncilMember], by) -> int:
-    """Record who is present, before voting opens. Locks the session row."""
+def session_record_attendance(*, session: ReviewSession, members: Iterable[CouncilMember], by,
+                              chair: CouncilMember | None = None) -> int:
+    """Record who is present and who chairs, before voting opens. The chair (chủ tọa) must be present;
+    left out, it is the present chair, else a present vice-chair (the chair's delegate). Locks the session row."""
     session = _lock_session(session)
     _require_secretary(by, session.council)
     if session.status != ReviewSession.Status.PLANNED:
         raise DomainError(_("Chỉ ghi nhận thành viên có mặt trước khi mở bỏ phiếu."), field="attendance",
                           code="wrong_state")
     members = list(members)
+    seated = selectors.seated_member_ids(session.council)
     for member in members:
-        if member.council_id != session.council_id or not member.active:
+        if member.council_id != session.council_id or member.pk not in seated:
             raise DomainError(_("“%(m)s” không phải thành viên của hội đồng.") % {"m": member.user}, field="attendance")
+    # Corrections replace the whole list, and only until voting opens (the status check above).
+    if chair is not None and chair.pk not in {m.pk for m in members}:
+        raise DomainError(_("Chủ tọa phải là thành viên có mặt tại phiên họp."), field="chair")
+    if chair is None:
+        ranked = {CouncilMember.Role.CHAIR: 0, CouncilMember.Role.VICE_CHAIR: 1}
+        chairs = sorted((m for m in members if m.role in ranked), key=lambda m: (ranked[m.role], m.pk))
+        chair = chairs[0] if chairs else None
     SessionAttendance.objects.filter(session=session).delete()
     SessionAttendance.objects.bulk_create([SessionAttendance(session=session, member=m) for m in members])
+    session.chair = chair
+    session.save(update_fields=["chair"])
     return len(members)
 
 
@@ -430,7 +478,7 @@ def recusal_record(*, session: ReviewSession, nomination: Nomination, member: Co
     item = AgendaItem.objects.select_for_update().filter(session=session, nomination=nomination).first()
     if item is None:
         raise DomainError(_("Đề nghị không có trong chương trình phiên họp."), field="nomination")
-    if VoterRoll.objects.filter(session=session, nomination=nomination, member=member).exists():
+    if VoterRoll.objects.filter(session=session, nomination=nomination, member=member, voted=True).exists():
         raise DomainError(_("Thành viên đã bỏ phiếu cho đề nghị này: không thể xin không tham gia biểu quyết."),
                           field="member", code="wrong_state")
     reason = nfc(reason)
@@ -440,12 +488,20 @@ def recusal_record(*, session: ReviewSession, nomination: Nomination, member: Co
                                                      defaults={"reason": reason, "recorded_by": by})
     if not created:
         raise DomainError(_("Thành viên đã được ghi nhận không tham gia biểu quyết đề nghị này."), field="member")
+    # Declared during voting: the member leaves the item's roll (its spare slot stays empty, dropped at close).
+    VoterRoll.objects.filter(session=session, nomination=nomination, member=member, voted=False).delete()
     return recusal
 
 
 @transaction.atomic
 def session_open(*, session: ReviewSession, by) -> ReviewSession:
-    """Open voting: freeze the member count, the attendance and, per item, the rule of its form."""
+    """Open voting: freeze the member count, the attendance, per item the rule of its form, and the roll.
+
+    Refused with no one present or below any item's quorum (issue 12.6): a vote that cannot be valid is
+    not opened. The roll — one row per present voting member whose seat still stands on its role, minus the
+    recused, per item — is written here in one shuffled batch, with as many sealed "empty" slots per secret
+    item (docs/adr/0004-secret-ballot.md): nobody added or seated later can vote in this session.
+    """
     session = _lock_session(session)
     _require_secretary(by, session.council)
     if session.status != ReviewSession.Status.PLANNED:
@@ -460,43 +516,112 @@ def session_open(*, session: ReviewSession, by) -> ReviewSession:
                               % {"form": item.nomination.form.name}, field="rules")
         item.secret = rule.secret_ballot
         item.quorum_percent = rule.quorum_percent
-        item.threshold_percent = rule.threshold_percent
+        item.threshold_percent = _legal_threshold(item.nomination.form, rule)
         item.threshold_base = rule.threshold_base
         item.threshold_inclusive = rule.threshold_inclusive
+    seated = selectors.seated_member_ids(session.council)
+    voting = set(CouncilMember.objects.filter(pk__in=seated, is_voting=True).values_list("pk", flat=True))
+    present = set(SessionAttendance.objects.filter(session=session, member_id__in=voting)
+                  .values_list("member_id", flat=True))
+    if not present:
+        raise DomainError(_("Chưa ghi nhận thành viên có quyền biểu quyết nào có mặt: không thể mở bỏ phiếu."),
+                          field="attendance", code="no_quorum")
+    for item in items:
+        if not rules.quorum_met(present=len(present), members_total=len(voting), quorum_percent=item.quorum_percent):
+            raise DomainError(
+                _("Không đủ số thành viên có mặt để biểu quyết “%(form)s”: có mặt %(present)s/%(total)s, cần từ "
+                  "%(quorum)s%% trở lên. Bổ sung danh sách có mặt trước khi mở bỏ phiếu.")
+                % {"form": item.nomination.form.name, "present": len(present), "total": len(voting),
+                   "quorum": format(item.quorum_percent.normalize(), "f")},
+                field="attendance", code="no_quorum")
     AgendaItem.objects.bulk_update(items, ["secret", "quorum_percent", "threshold_percent", "threshold_base",
                                            "threshold_inclusive"])
-    voting = CouncilMember.objects.filter(council=session.council, active=True, is_voting=True)
-    session.members_total = voting.count()
-    session.present_count = SessionAttendance.objects.filter(session=session, member__in=voting).count()
+    recused = set(Recusal.objects.filter(session=session).values_list("nomination_id", "member_id"))
+    roll: list[VoterRoll] = []
+    slots: list[SealedBallot] = []
+    for item in items:
+        eligible = [m for m in present if (item.nomination_id, m) not in recused]
+        roll.extend(VoterRoll(session=session, nomination_id=item.nomination_id, member_id=m) for m in eligible)
+        if item.secret:
+            slots.extend(_empty_slot(item) for _m in eligible)
+    # Random physical order (rowid/ctid) and one transaction id for the whole roll and all slots.
+    rng = secrets.SystemRandom()
+    rng.shuffle(roll)
+    rng.shuffle(slots)
+    VoterRoll.objects.bulk_create(roll)
+    SealedBallot.objects.bulk_create(slots)
+    session.members_total = len(voting)
+    session.present_count = len(present)
     session.status = ReviewSession.Status.OPEN
     session.opened_at = timezone.now()
     session.save(update_fields=["members_total", "present_count", "status", "opened_at"])
     return session
 
 
+def _legal_threshold(form: AwardForm, rule: VotingRule) -> Decimal:
+    """The council's own threshold, raised to the form's legal minimum where the law sets one."""
+    legal = form.legal_threshold_percent
+    return max(rule.threshold_percent, legal) if legal is not None else rule.threshold_percent
+
+
 # --- Ballots -------------------------------------------------------------------------------------
 
 
-def _seal(item_id: int, nonce: str, choice: str) -> str:
+EMPTY = ""  # the "choice" sealed into an unused slot
+
+
+def _seal(item_id: int, nonce: str, choice: str, key: bytes | None = None) -> str:
     message = f"{item_id}:{nonce}:{choice}".encode()
-    return hmac.new(conf.ballot_seal_key(), message, hashlib.sha256).hexdigest()
+    return hmac.new(key or conf.ballot_seal_key(), message, hashlib.sha256).hexdigest()
 
 
-def _unseal(sealed: SealedBallot) -> str:
-    """The choice a seal hides: the key is a PRF, so the three candidates are tried in constant time."""
-    for choice in Choice.values:
-        if hmac.compare_digest(_seal(sealed.item_id, sealed.nonce, choice), sealed.seal):
+def _reseal(slot: SealedBallot, choice: str) -> None:
+    """Seal `choice` into the slot under the current key with a fresh nonce (fixed-size hex fields)."""
+    key = conf.ballot_seal_key()
+    slot.key_id = conf.key_id(key)
+    slot.nonce = secrets.token_hex(16)
+    slot.seal = _seal(slot.item_id, slot.nonce, choice, key)
+
+
+def _empty_slot(item: AgendaItem) -> SealedBallot:
+    slot = SealedBallot(item=item)
+    _reseal(slot, EMPTY)
+    return slot
+
+
+def _unseal(sealed: SealedBallot, keyring: dict[str, bytes] | None = None) -> str:
+    """The choice (or EMPTY) a slot hides, under the key its key_id names; the candidates are tried with
+    compare_digest. An unknown key id, or a seal matching no candidate, stops the count: a retired key must
+    stay in AWARDS_BALLOT_OLD_KEYS until every session sealed under it is closed."""
+    keyring = keyring if keyring is not None else conf.ballot_keyring()
+    key = keyring.get(sealed.key_id)
+    if key is None:
+        raise DomainError(_("Không có khóa niêm phong phiếu bầu (mã khóa %(kid)s): thêm khóa cũ vào "
+                            "AWARDS_BALLOT_OLD_KEYS rồi thực hiện lại.") % {"kid": sealed.key_id},
+                          code="missing_key")
+    for choice in (EMPTY, *Choice.values):
+        if hmac.compare_digest(_seal(sealed.item_id, sealed.nonce, choice, key), sealed.seal):
             return choice
     raise DomainError(_("Phiếu bầu không hợp lệ (đã bị sửa đổi): không thể kết thúc phiên họp."), code="tampered")
 
 
+def _refuse_off_roll(session: ReviewSession, nomination: Nomination, member: CouncilMember) -> NoReturn:
+    """Say why a member has no open line on the item's roll (the roll was fixed when voting opened)."""
+    if not SessionAttendance.objects.filter(session=session, member=member).exists():
+        raise DomainError(_("Bạn không có tên trong danh sách thành viên có mặt của phiên họp."), field="member")
+    if Recusal.objects.filter(session=session, nomination=nomination, member=member).exists():
+        raise DomainError(_("Bạn đã xin không tham gia biểu quyết đề nghị này."), field="member")
+    raise DomainError(_("Bạn không có tên trong danh sách biểu quyết được chốt khi mở bỏ phiếu."), field="member")
+
+
 @transaction.atomic
 def ballot_cast(*, session: ReviewSession, nomination: Nomination, by, choice: str) -> None:
-    """A present, non-recused voting member votes once on one agenda item.
+    """A member on the item's roll (fixed at opening) whose seat still stands on its role votes once.
 
-    Locks the session row (so that no vote lands after the session closed) and the agenda item; the
-    voter roll's unique constraint is the last guard. A secret vote writes the roll and an opaque seal,
-    never a readable choice.
+    Locks the session row (so that no vote lands after the session closed), the agenda item and the
+    member's roll row. A secret vote fills one random empty slot and re-seals EVERY slot of the item with
+    fresh nonces, so that the slot that changed — and with it the pairing of this roll row to a seal by
+    transaction id or physical position — is not visible in the table (docs/adr/0004-secret-ballot.md).
     """
     session = _lock_session(session)
     if session.status != ReviewSession.Status.OPEN:
@@ -510,22 +635,27 @@ def ballot_cast(*, session: ReviewSession, nomination: Nomination, by, choice: s
     item = AgendaItem.objects.select_for_update().filter(session=session, nomination=nomination).first()
     if item is None:
         raise DomainError(_("Đề nghị không có trong chương trình phiên họp."), field="nomination")
-    if not SessionAttendance.objects.filter(session=session, member=member).exists():
-        raise DomainError(_("Bạn không có tên trong danh sách thành viên có mặt của phiên họp."), field="member")
-    if Recusal.objects.filter(session=session, nomination=nomination, member=member).exists():
-        raise DomainError(_("Bạn đã xin không tham gia biểu quyết đề nghị này."), field="member")
-    if VoterRoll.objects.filter(session=session, nomination=nomination, member=member).exists():
+    line = VoterRoll.objects.select_for_update().filter(session=session, nomination=nomination, member=member).first()
+    if line is None:
+        _refuse_off_roll(session, nomination, member)
+    if line.voted:
         raise DomainError(_("Bạn đã bỏ phiếu cho đề nghị này."), field="member", code="already_voted")
-    try:
-        with transaction.atomic():
-            VoterRoll.objects.create(session=session, nomination=nomination, member=member)
-    except IntegrityError as exc:
-        raise DomainError(_("Bạn đã bỏ phiếu cho đề nghị này."), field="member", code="already_voted") from exc
-    if item.secret:
-        nonce = secrets.token_hex(16)
-        SealedBallot.objects.create(item=item, nonce=nonce, seal=_seal(item.pk, nonce, choice))
-    else:
+    line.voted = True
+    line.save(update_fields=["voted"])
+    if not item.secret:
         OpenVote.objects.create(session=session, nomination=nomination, member=member, choice=choice)
+        return
+    keyring = conf.ballot_keyring()
+    slots = list(SealedBallot.objects.select_for_update().filter(item=item))
+    contents = [_unseal(slot, keyring) for slot in slots]
+    empty = [i for i, c in enumerate(contents) if c == EMPTY]
+    if not empty:
+        raise DomainError(_("Không còn ô phiếu trống cho đề nghị này."), field="member", code="no_slot")
+    contents[secrets.choice(empty)] = choice
+    for slot, content in zip(slots, contents, strict=True):
+        _reseal(slot, content)
+    secrets.SystemRandom().shuffle(slots)  # the update order (new tuple positions) is random too
+    SealedBallot.objects.bulk_update(slots, ["key_id", "nonce", "seal"])
 
 
 def _tally_item(item: AgendaItem, choices: list[str], recusals: list[Recusal], present_ids: set[int],
@@ -558,17 +688,19 @@ def session_close(*, session: ReviewSession, by) -> ReviewSession:
         raise DomainError(_("Phiên họp không trong thời gian bỏ phiếu."), field="status", code="wrong_state")
     items = list(AgendaItem.objects.select_for_update().filter(session=session)
                  .select_related("nomination", "nomination__form", "nomination__body").order_by("order", "id"))
-    recusals = list(Recusal.objects.filter(session=session))
-    voting_ids = set(CouncilMember.objects.filter(council=session.council, active=True, is_voting=True)
-                     .values_list("pk", flat=True))
-    attended = SessionAttendance.objects.filter(session=session).values_list("member_id", flat=True)
-    present_ids = set(attended) & voting_ids
+    recusals = list(Recusal.objects.filter(session=session).select_related("member"))
+    # Present as frozen at opening: the roll's members plus the recused (who were present too).
+    frozen = (set(VoterRoll.objects.filter(session=session).values_list("member_id", flat=True))
+              | {r.member_id for r in recusals if r.member.is_voting})
+    present_ids = set(SessionAttendance.objects.filter(session=session).values_list("member_id", flat=True)) & frozen
     sealed = list(SealedBallot.objects.filter(item__session=session))
+    keyring = conf.ballot_keyring()
     ballots: list[Ballot] = []
     choices_by_item: dict[int, list[str]] = {item.pk: [] for item in items}
     for seal in sealed:
-        choice = _unseal(seal)
-        choices_by_item[seal.item_id].append(choice)
+        choice = _unseal(seal, keyring)
+        if choice != EMPTY:
+            choices_by_item[seal.item_id].append(choice)
     by_item = {item.pk: item for item in items}
     for item_id, choices in choices_by_item.items():
         nomination_id = by_item[item_id].nomination_id
@@ -581,6 +713,8 @@ def session_close(*, session: ReviewSession, by) -> ReviewSession:
     # transaction id (xmin, one for all) says which ballot came first.
     secrets.SystemRandom().shuffle(ballots)
     Ballot.objects.bulk_create(ballots)
+    # Deleted rows stay in the table's pages and the WAL until VACUUM and checkpoints reclaim them
+    # (PostgreSQL); ADR 0004 says what that leaves and why it needs the key anyway.
     SealedBallot.objects.filter(item__session=session).delete()
     for item in items:
         _tally_item(item, choices_by_item[item.pk], recusals, present_ids, session)
@@ -591,6 +725,14 @@ def session_close(*, session: ReviewSession, by) -> ReviewSession:
     session.save(update_fields=["status", "closed_at"])
     for item in items:
         _route_after_vote(item, by)
+    # The minutes (biên bản) are the council's act; a session that voted on nothing (no quorum) has none
+    # to file with the dossiers (issue 12.6).
+    if any(item.outcome in (Outcome.PASSED, Outcome.NOT_PASSED) for item in items):
+        register.document_issue(
+            kind=DocumentKind.MINUTES,
+            issuer=register.issuing_body_for(session.council.body, kind=IssuingBody.Kind.COUNCIL),
+            subject=session, date=session.held_on,
+            title=_printed_vi("Họp xét đề nghị khen thưởng: %(title)s") % {"title": session.title}, by=by)
     return session
 
 
@@ -673,9 +815,7 @@ def decision_issue(*, body: Unit, nominations: Sequence[Nomination], number: str
     require_role(by, body, [Role.APPROVER],
                  action=_("Chỉ người có thẩm quyền của “%(body)s” được ban hành quyết định khen thưởng.")
                  % {"body": body.name})
-    number, signer_name, signer_title = nfc(number), nfc(signer_name), nfc(signer_title)
-    if not number:
-        raise DomainError(_("Số quyết định: không được để trống."), field="number")
+    number, signer_name, signer_title = nfc(number).strip(), nfc(signer_name), nfc(signer_title)
     if not signer_name:
         raise DomainError(_("Người ký: không được để trống."), field="signer_name")
     if date > today():
@@ -696,14 +836,37 @@ def decision_issue(*, body: Unit, nominations: Sequence[Nomination], number: str
         if nomination.body_id != body.pk or nomination.status != NominationStatus.PASSED:
             raise DomainError(_("Đề nghị “%(n)s” chưa được Hội đồng cấp này thông qua.") % {"n": nomination},
                               field="nominations", code="wrong_state")
-    if Decision.objects.filter(body=body, number=number).exists():
+        # A phase's interim/final award rewards the phase as reviewed: not before its review year.
+        if nomination.occasion != Occasion.YEARLY and date.year < nomination.year:
+            raise DomainError(
+                _("Khen thưởng dịp “%(occasion)s” chỉ được quyết định từ năm %(year)s (năm sơ kết/tổng kết giai đoạn).")
+                % {"occasion": Occasion(nomination.occasion).label, "year": nomination.year},
+                field="date", code="before_review_year")
+    if number and Decision.objects.filter(body=body, number=number).exists():
         raise DomainError(_("Số quyết định “%(number)s” đã được dùng ở cơ quan này.") % {"number": number},
                           field="number")
-    decision = Decision(body=body, form=form, number=number, date=date, signer_name=signer_name,
-                        signer_title=signer_title or power.signer_title,
+    # No number given: the register of the deciding body allocates it (…/QĐ-UBND, restarting each year). A
+    # number given is that of a decision signed on paper, recorded as an external act of the register.
+    decision = Decision(body=body, form=form, number=number or f"~{secrets.token_hex(8)}", date=date,
+                        signer_name=signer_name, signer_title=signer_title or power.signer_title,
                         authority_name=power.authority_name or body.name, created_by=by)
     decision._history_user = by
     decision.save()
+    issuer = register.issuing_body_for(body)
+    head = power.signer_title or issuer.head_title
+    signed = dict(
+        kind=DocumentKind.AWARD_DECISION, issuer=issuer, subject=decision, date=date,
+        title=_printed_vi("Về việc tặng %(form)s") % {"form": form.name},
+        # A deputy signs on behalf of the head: "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" (NĐ 30/2020, Phụ lục I).
+        capacity="KT." if decision.signer_title.lower().startswith("phó") else "",
+        principal=head if decision.signer_title.lower().startswith("phó") else "",
+        signer_title=decision.signer_title, signer_name=signer_name, by=by,
+    )
+    document = (register.document_register_external(number=number, **signed) if number
+                else register.document_issue(**signed))
+    if decision.number != document.number:
+        decision.number = document.number
+        Decision.objects.filter(pk=decision.pk).update(number=document.number)
     for nomination in locked:
         fk = {k: getattr(nomination, k) for k in ("household", "clan", "citizen") if getattr(nomination, f"{k}_id")}
         _check_one_achievement(nomination.subject_kind, nomination.unit, fk, nomination.occasion, nomination.year,
@@ -723,8 +886,37 @@ def decision_issue(*, body: Unit, nominations: Sequence[Nomination], number: str
         nomination.status = NominationStatus.AWARDED
         _save_nomination(nomination, ["status"], by)
         NominationStep.objects.create(nomination=nomination, action=Step.AWARDED, body=body, by=by,
-                                      note=_printed_vi("Quyết định số %(number)s") % {"number": number})
+                                      note=_printed_vi("Quyết định số %(number)s") % {"number": decision.number})
+    # Each Bằng khen/Giấy khen is numbered in the deciding body's award register (sổ khen thưởng).
+    for award in decision.awards.select_related("form").order_by("pk"):
+        register.document_issue(kind=DocumentKind.CERTIFICATE, issuer=issuer, subject=award, date=date,
+                                title=award.form.name, capacity=signed["capacity"], principal=signed["principal"],
+                                signer_title=decision.signer_title, signer_name=signer_name, by=by)
     return decision
+
+
+@transaction.atomic
+def award_annul(*, award: Award, by, reason: str, on: datetime.date | None = None) -> Award:
+    """Annul (hủy bỏ) one award, keeping it and its reason on record (Luật Thi đua, khen thưởng 2022,
+    Chương VII: false declarations, forged dossiers, unlawful review…). Only the deciding body's approver;
+    the public verification page then says it was annulled, when and why. Locks the award row."""
+    locked = Award.objects.select_for_update(of=("self",)).select_related("decision__body").get(pk=award.pk)
+    require_role(by, locked.decision.body, [Role.APPROVER],
+                 action=_("Chỉ người có thẩm quyền của “%(body)s” được hủy bỏ khen thưởng.")
+                 % {"body": locked.decision.body.name})
+    if locked.annulled_on is not None:
+        raise DomainError(_("Khen thưởng này đã bị hủy bỏ ngày %(date)s.")
+                          % {"date": locked.annulled_on.strftime("%d/%m/%Y")}, field="award", code="wrong_state")
+    reason = nfc(reason)
+    if not reason:
+        raise DomainError(_("Lý do hủy bỏ: không được để trống."), field="reason")
+    on = on or today()
+    if on < locked.decision.date or on > today():
+        raise DomainError(_("Ngày hủy bỏ phải từ ngày quyết định khen thưởng đến hôm nay."), field="on")
+    locked.annulled_on, locked.annulment_reason, locked.annulled_by = on, reason, by
+    locked._history_user = by
+    locked.save(update_fields=["annulled_on", "annulment_reason", "annulled_by"])
+    return locked
 
 
 def can_issue_decisions(user, body: Unit) -> bool:

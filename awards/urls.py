@@ -14,6 +14,7 @@ urlpatterns = [
     path("nominations/<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download,
          name="attachment_download"),
     path("nominations/<int:pk>/forward/", views.nomination_forward, name="nomination_forward"),
+    path("nominations/<int:pk>/appraise/", views.nomination_appraise, name="nomination_appraise"),
     path("nominations/<int:pk>/<str:part>.pdf", views.nomination_document, name="nomination_document"),
     path("councils/", views.council_list, name="council_list"),
     path("councils/<int:council_pk>/sessions/new/", views.session_create, name="session_create"),
@@ -29,4 +30,5 @@ urlpatterns = [
     path("decisions/<int:pk>/", views.decision_detail, name="decision_detail"),
     path("decisions/<int:pk>/pdf/", views.decision_pdf, name="decision_pdf"),
     path("awards/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
+    path("awards/<int:pk>/annul/", views.award_annul, name="award_annul"),
 ]

@@ -10,21 +10,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import files
+from core.documents.models import DocumentKind
 from core.errors import DomainError
-from units.models import Membership, Unit
+from core.params import get_id, parse_ids
+from core.views import domain_action, refuse, scoped_object_or_404
+from units.models import Unit
 from units.roles import Role
-from units.selectors import can_act_on, scope_filter
+from units.selectors import can_act_on, scope_filter, units_held
 
-from . import selectors, services, tasks
+from . import documents, selectors, services
 from .forms import (
     UNIT_CHOICES_LIMIT,
     AttachmentForm,
@@ -39,18 +43,14 @@ from .models import (
     Nomination,
     NominationStatus,
     Occasion,
+    Outcome,
     Recusal,
+    Review,
     ReviewSession,
     VoterRoll,
 )
 
 PAGE_SIZE = 50
-
-
-def _refuse_or_message(request, exc: DomainError) -> None:
-    if exc.code == "permission_denied" or exc.status == 403:
-        raise DjangoPermissionDenied(exc.message) from exc
-    messages.error(request, exc.message)
 
 
 def _form_errors(request, form) -> None:
@@ -60,23 +60,30 @@ def _form_errors(request, form) -> None:
 
 
 def _nomination(request, pk: int) -> Nomination:
-    return get_object_or_404(selectors.visible_nominations(request.user), pk=pk)
+    return scoped_object_or_404(selectors.visible_nominations(request.user), pk,
+                                _("Không tìm thấy đề nghị khen thưởng hoặc bạn không có quyền xem."))
 
 
 def _session(request, pk: int) -> ReviewSession:
-    return get_object_or_404(selectors.visible_sessions(request.user), pk=pk)
+    return scoped_object_or_404(selectors.visible_sessions(request.user), pk,
+                                _("Không tìm thấy phiên họp hoặc bạn không có quyền xem."))
 
 
-def _serve(request, file_field, queue, back: str):
-    """Serve a rendered PDF; render it first (a task, queued after commit) if it is not there yet."""
-    if not file_field:
-        transaction.on_commit(queue)
-        file_field.instance.refresh_from_db()
-        file_field = getattr(file_field.instance, file_field.field.name)
-    if not file_field:
-        return render(request, "awards/rendering.html", {"back": back}, status=202)
-    return FileResponse(file_field.open("rb"), content_type="application/pdf", as_attachment=True,
-                        filename=file_field.name.rsplit("/", 1)[-1])
+def _document_page(request, *, kind: str, subject, heading: str, name: str, back: str):
+    """An award act from the register (issue 12): GET serves the PDF of its current content or shows where
+    it stands with a POST button; the POST records the act if it predates the register and queues its
+    render. A GET never queues (it used to). Scoped by the caller: the subject was found in scope."""
+    from core.documents import services as register
+    from core.documents.api.views import pdf_filename
+    from core.documents.views import subject_pdf_page
+
+    if request.method == "POST":
+        return domain_action(request, lambda: documents.document_request(kind=kind, subject=subject, by=request.user),
+                             success=None, then=request.path)
+    document = register.document_for(subject, kind=kind)
+    current = documents.document_is_current(document)
+    return subject_pdf_page(request, document=document, current=current, heading=heading, back=back,
+                            filename=f"{name}-{pdf_filename(document)}" if current else "")
 
 
 # --- Nominations ---------------------------------------------------------------------------------
@@ -101,8 +108,7 @@ def nomination_list(request):
 
 def _proposer_units(user):
     """The units the user proposes for: where they hold the officer (or administrator) role themself."""
-    ids = Membership.objects.filter(user=user, role__in=[Role.OFFICER, Role.ADMIN]).values("unit_id")
-    return Unit.objects.filter(pk__in=ids).order_by("path")
+    return units_held(user, [Role.OFFICER])
 
 
 def _subject_units(user):
@@ -127,7 +133,7 @@ def nomination_create(request):
                 year=data["year"], subject=data["subject"], achievement_summary=data["achievement_summary"],
             )
         except DomainError as exc:
-            _refuse_or_message(request, exc)
+            refuse(request, exc)
         else:
             messages.success(request, _("Đã gửi đề nghị khen thưởng tới %(body)s.") % {"body": nomination.body.name})
             return redirect("awards:nomination_detail", pk=nomination.pk)
@@ -148,11 +154,17 @@ def nomination_detail(request, pk: int):
         "steps": nomination.steps.select_related("body", "to_body", "by"),
         "attachments": nomination.attachments.all(),
         "results": items,
+        # A session that closed without quorum decided nothing: its minutes are not part of the dossier.
+        "minutes": [i for i in items if i.outcome != Outcome.NO_QUORUM],
         "title_runs": selectors.consecutive_title_years(nomination),
         "award": getattr(nomination, "award", None) if nomination.status == NominationStatus.AWARDED else None,
         "can_return": holds_it and nomination.status in (NominationStatus.SUBMITTED, NominationStatus.PASSED),
         "can_resubmit": is_proposer and nomination.status == NominationStatus.RETURNED,
         "can_attach": is_proposer and nomination.status in (NominationStatus.SUBMITTED, NominationStatus.RETURNED),
+        "can_appraise": (can_act_on(user, nomination.body, [Role.APPROVER])
+                         and nomination.status == NominationStatus.SUBMITTED
+                         and getattr(selectors.deciding_power(nomination.body, nomination.form), "review",
+                                     Review.COUNCIL) != Review.COUNCIL),
         "can_forward": (can_act_on(user, nomination.body, [Role.COUNCIL_SECRETARY])
                         and nomination.status == NominationStatus.PASSED
                         and selectors.deciding_power(nomination.body, nomination.form) is None),
@@ -171,13 +183,11 @@ def nomination_return(request, pk: int):
     if not form.is_valid():
         _form_errors(request, form)
     else:
-        try:
-            services.nomination_return(nomination=nomination, by=request.user, reason=form.cleaned_data["reason"],
-                                       revision=form.cleaned_data["revision"])
-        except DomainError as exc:
-            _refuse_or_message(request, exc)
-        else:
-            messages.success(request, _("Đã trả lại đề nghị cho đơn vị đề nghị."))
+        return domain_action(
+            request, lambda: services.nomination_return(nomination=nomination, by=request.user,
+                                                        reason=form.cleaned_data["reason"],
+                                                        revision=form.cleaned_data["revision"]),
+            success=_("Đã trả lại đề nghị cho đơn vị đề nghị."), then=reverse("awards:nomination_detail", args=[pk]))
     return redirect("awards:nomination_detail", pk=pk)
 
 
@@ -189,14 +199,11 @@ def nomination_resubmit(request, pk: int):
     if not form.is_valid():
         _form_errors(request, form)
     else:
-        try:
-            services.nomination_resubmit(nomination=nomination, by=request.user,
-                                         achievement_summary=form.cleaned_data["achievement_summary"],
-                                         revision=form.cleaned_data["revision"])
-        except DomainError as exc:
-            _refuse_or_message(request, exc)
-        else:
-            messages.success(request, _("Đã gửi lại đề nghị."))
+        return domain_action(
+            request, lambda: services.nomination_resubmit(nomination=nomination, by=request.user,
+                                                          achievement_summary=form.cleaned_data["achievement_summary"],
+                                                          revision=form.cleaned_data["revision"]),
+            success=_("Đã gửi lại đề nghị."), then=reverse("awards:nomination_detail", args=[pk]))
     return redirect("awards:nomination_detail", pk=pk)
 
 
@@ -208,45 +215,56 @@ def nomination_attach(request, pk: int):
     if not form.is_valid():
         _form_errors(request, form)
     else:
-        try:
-            services.attachment_add(nomination=nomination, by=request.user, uploaded_file=form.cleaned_data["file"])
-        except DomainError as exc:
-            _refuse_or_message(request, exc)
-        else:
-            messages.success(request, _("Đã thêm tệp vào hồ sơ."))
+        return domain_action(
+            request, lambda: services.attachment_add(nomination=nomination, by=request.user,
+                                                     uploaded_file=form.cleaned_data["file"]),
+            success=_("Đã thêm tệp vào hồ sơ."), then=reverse("awards:nomination_detail", args=[pk]))
     return redirect("awards:nomination_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def nomination_appraise(request, pk: int):
+    """The approver of the deciding body records the dossier examined/appraised (forms with no council vote)."""
+    nomination = _nomination(request, pk)
+    return domain_action(
+        request, lambda: services.nomination_appraise(nomination=nomination, by=request.user,
+                                                      note=request.POST.get("note", "")),
+        success=_("Đã ghi nhận kết quả thẩm định; đề nghị chờ quyết định khen thưởng."),
+        then=reverse("awards:nomination_detail", args=[pk]))
 
 
 @login_required
 @require_POST
 def nomination_forward(request, pk: int):
     nomination = _nomination(request, pk)
-    try:
-        services.nomination_forward(nomination=nomination, by=request.user)
-    except DomainError as exc:
-        _refuse_or_message(request, exc)
-    else:
-        messages.success(request, _("Đã trình đề nghị lên cấp trên."))
-    return redirect("awards:nomination_detail", pk=pk)
+    return domain_action(request, lambda: services.nomination_forward(nomination=nomination, by=request.user),
+                         success=_("Đã trình đề nghị lên cấp trên."),
+                         then=reverse("awards:nomination_detail", args=[pk]))
+
+
+NOMINATION_PARTS = {"cover": (DocumentKind.SUBMISSION, "to-trinh", _lazy("Tờ trình đề nghị khen thưởng")),
+                    "report": (DocumentKind.ACHIEVEMENT_REPORT, "bao-cao-thanh-tich", _lazy("Báo cáo thành tích"))}
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def nomination_document(request, pk: int, part: str):
     nomination = _nomination(request, pk)
-    if part not in ("cover", "report"):
+    if part not in NOMINATION_PARTS:
         raise Http404
-    field = getattr(nomination, f"{part}_pdf")
-    return _serve(request, field, lambda: tasks.render_nomination_document.delay(nomination.pk, part),
-                  back=reverse("awards:nomination_detail", args=[nomination.pk]))
+    kind, name, heading = NOMINATION_PARTS[part]
+    return _document_page(request, kind=kind, subject=nomination, heading=str(heading), name=name,
+                          back=reverse("awards:nomination_detail", args=[nomination.pk]))
 
 
 @login_required
 @require_GET
 def attachment_download(request, pk: int, attachment_pk: int):
     nomination = _nomination(request, pk)
-    attachment = get_object_or_404(nomination.attachments, pk=attachment_pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    attachment = scoped_object_or_404(nomination.attachments.all(), attachment_pk, _("Không tìm thấy tệp."))
+    # Attachment, the type checked at upload, nosniff, no-store: one way for every upload (core/files.py).
+    return files.serve(attachment.file, filename=attachment.name)
 
 
 # --- The council and its sessions ----------------------------------------------------------------
@@ -263,7 +281,8 @@ def council_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_create(request, council_pk: int):
-    council = get_object_or_404(selectors.visible_councils(request.user), pk=council_pk)
+    council = scoped_object_or_404(selectors.visible_councils(request.user), council_pk,
+                                   _("Không tìm thấy hội đồng hoặc bạn không có quyền xem."))
     if not can_act_on(request.user, council.body, [Role.COUNCIL_SECRETARY]):
         raise DjangoPermissionDenied(_("Chỉ thư ký Hội đồng “%(council)s” được thực hiện thao tác này.")
                                      % {"council": council.name})
@@ -277,7 +296,7 @@ def session_create(request, council_pk: int):
                                               location=data["location"], nominations=list(data["nominations"]),
                                               by=request.user)
         except DomainError as exc:
-            _refuse_or_message(request, exc)
+            refuse(request, exc)
         else:
             messages.success(request, _("Đã lên lịch phiên họp."))
             return redirect("awards:session_detail", pk=session.pk)
@@ -290,35 +309,37 @@ def session_detail(request, pk: int):
     session = _session(request, pk)
     council = session.council
     is_secretary = can_act_on(request.user, council.body, [Role.COUNCIL_SECRETARY])
-    members = list(council.members.filter(active=True).select_related("user"))
+    # Only seats standing on their role: a seat whose membership was revoked is no longer a member (11.2).
+    members = list(council.members.filter(pk__in=selectors.seated_member_ids(council)).select_related("user"))
     present = set(session.attendance.values_list("member_id", flat=True))
     seat = selectors.council_seat(council, request.user)
     return render(request, "awards/session_detail.html", {
         "session": session, "council": council, "items": selectors.session_items(session),
         "members": members, "present": present, "is_secretary": is_secretary, "seat": seat,
         "recusals": Recusal.objects.filter(session=session).select_related("member__user", "nomination"),
-        "voted_count": VoterRoll.objects.filter(session=session).count(),
+        "voted_count": VoterRoll.objects.filter(session=session, voted=True).count(),
+        "has_minutes": session.status == ReviewSession.Status.CLOSED and _voted_on_something(session),
     })
 
 
 def _session_action(request, pk: int, action, success: str):
     session = _session(request, pk)
-    try:
-        action(session)
-    except DomainError as exc:
-        _refuse_or_message(request, exc)
-    else:
-        messages.success(request, success)
-    return redirect("awards:session_detail", pk=pk)
+    return domain_action(request, lambda: action(session), success=success,
+                         then=reverse("awards:session_detail", args=[pk]))
 
 
 @login_required
 @require_POST
 def session_attendance(request, pk: int):
+    ids = parse_ids(request.POST.getlist("present"), field="present")  # a malformed id is a 400, not a 500
+    chair_id = get_id(request.POST, "chair") if request.POST.get("chair") else None
+
     def record(session):
-        ids = [int(v) for v in request.POST.getlist("present") if v.isdigit()]
         members = list(session.council.members.filter(pk__in=ids, active=True))
-        services.session_record_attendance(session=session, members=members, by=request.user)
+        chair = session.council.members.filter(pk=chair_id).first() if chair_id else None
+        if chair_id and chair is None:
+            raise DomainError(_("Chủ tọa phải là thành viên có mặt tại phiên họp."), field="chair")
+        services.session_record_attendance(session=session, members=members, by=request.user, chair=chair)
 
     return _session_action(request, pk, record, _("Đã ghi nhận thành viên có mặt."))
 
@@ -326,9 +347,11 @@ def session_attendance(request, pk: int):
 @login_required
 @require_POST
 def session_recuse(request, pk: int):
+    member_id, nomination_id = get_id(request.POST, "member"), get_id(request.POST, "nomination")
+
     def recuse(session):
-        member = session.council.members.filter(pk=request.POST.get("member") or 0).first()
-        nomination = session.items.filter(nomination_id=request.POST.get("nomination") or 0).first()
+        member = session.council.members.filter(pk=member_id).first() if member_id else None
+        nomination = session.items.filter(nomination_id=nomination_id).first() if nomination_id else None
         if member is None or nomination is None:
             raise DomainError(_("Chọn thành viên và đề nghị."), field="member")
         services.recusal_record(session=session, nomination=nomination.nomination, member=member,
@@ -362,7 +385,8 @@ def session_vote(request, pk: int):
         raise DjangoPermissionDenied(_("Bạn không phải thành viên có quyền biểu quyết của hội đồng này."))
     if request.method == "POST":
         form = BallotForm(request.POST)
-        item = session.items.filter(nomination_id=request.POST.get("nomination") or 0).first()
+        nomination_id = get_id(request.POST, "nomination")
+        item = session.items.filter(nomination_id=nomination_id).first() if nomination_id else None
         if item is None:
             messages.error(request, _("Đề nghị không có trong chương trình phiên họp."))
         elif not form.is_valid():
@@ -372,11 +396,12 @@ def session_vote(request, pk: int):
                 services.ballot_cast(session=session, nomination=item.nomination, by=request.user,
                                      choice=form.cleaned_data["choice"])
             except DomainError as exc:
-                _refuse_or_message(request, exc)
+                refuse(request, exc)
             else:
                 messages.success(request, _("Đã ghi nhận phiếu của bạn."))
         return redirect("awards:session_vote", pk=pk)
-    voted = set(VoterRoll.objects.filter(session=session, member=seat).values_list("nomination_id", flat=True))
+    voted = set(VoterRoll.objects.filter(session=session, member=seat, voted=True)
+                .values_list("nomination_id", flat=True))
     recused = set(Recusal.objects.filter(session=session, member=seat).values_list("nomination_id", flat=True))
     return render(request, "awards/session_vote.html", {
         "session": session, "items": selectors.session_items(session), "voted": voted, "recused": recused,
@@ -385,14 +410,19 @@ def session_vote(request, pk: int):
     })
 
 
+def _voted_on_something(session: ReviewSession) -> bool:
+    return session.items.filter(outcome__in=[Outcome.PASSED, Outcome.NOT_PASSED]).exists()
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def session_minutes(request, pk: int):
     session = _session(request, pk)
-    if session.status != ReviewSession.Status.CLOSED:
+    # A session that voted on nothing (closed without quorum) has no minutes to serve (issue 12.6).
+    if session.status != ReviewSession.Status.CLOSED or not _voted_on_something(session):
         raise Http404
-    return _serve(request, session.minutes_pdf, lambda: tasks.render_session_minutes.delay(session.pk),
-                  back=reverse("awards:session_detail", args=[session.pk]))
+    return _document_page(request, kind=DocumentKind.MINUTES, subject=session, heading=_("Biên bản họp Hội đồng"),
+                          name="bien-ban", back=reverse("awards:session_detail", args=[session.pk]))
 
 
 # --- Decisions and certificates ------------------------------------------------------------------
@@ -402,7 +432,8 @@ def session_minutes(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def decision_create(request):
     passed = selectors.awaiting_decision(request.user)
-    form = DecisionForm(request.POST or None, passed=passed, initial={"nominations": request.GET.getlist("n")})
+    preselected = parse_ids(request.GET.getlist("n"), field="n")
+    form = DecisionForm(request.POST or None, passed=passed, initial={"nominations": preselected})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         chosen = list(data["nominations"])
@@ -412,7 +443,7 @@ def decision_create(request):
                 signer_name=data["signer_name"], signer_title=data["signer_title"], by=request.user,
             )
         except DomainError as exc:
-            _refuse_or_message(request, exc)
+            refuse(request, exc)
         else:
             messages.success(request, _("Đã ban hành Quyết định số %(number)s.") % {"number": decision.number})
             return redirect("awards:decision_detail", pk=decision.pk)
@@ -429,32 +460,48 @@ def decision_list(request):
 @login_required
 @require_GET
 def decision_detail(request, pk: int):
-    decision = get_object_or_404(selectors.visible_decisions(request.user), pk=pk)
+    decision = scoped_object_or_404(selectors.visible_decisions(request.user), pk, _("Không tìm thấy quyết định."))
     awards = decision.awards.select_related("form").filter(
         Q(pk__in=selectors.visible_awards(request.user).values("pk")))
-    return render(request, "awards/decision_detail.html", {"decision": decision, "awards": awards})
+    return render(request, "awards/decision_detail.html", {
+        "decision": decision, "awards": awards,
+        "can_annul": can_act_on(request.user, decision.body, [Role.APPROVER]),
+    })
 
 
 @login_required
-@require_GET
+@require_POST
+def award_annul(request, pk: int):
+    award = scoped_object_or_404(selectors.visible_awards(request.user), pk,
+                                 _("Không tìm thấy khen thưởng hoặc bạn không có quyền xem."))
+    return domain_action(
+        request, lambda: services.award_annul(award=award, by=request.user, reason=request.POST.get("reason", "")),
+        success=_("Đã hủy bỏ khen thưởng của “%(name)s”.") % {"name": award.recipient_name},
+        then=reverse("awards:decision_detail", args=[award.decision_id]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def decision_pdf(request, pk: int):
-    decision = get_object_or_404(selectors.visible_decisions(request.user), pk=pk)
-    return _serve(request, decision.pdf, lambda: tasks.render_decision.delay(decision.pk),
-                  back=reverse("awards:decision_detail", args=[decision.pk]))
+    decision = scoped_object_or_404(selectors.visible_decisions(request.user), pk, _("Không tìm thấy quyết định."))
+    return _document_page(request, kind=DocumentKind.AWARD_DECISION, subject=decision,
+                          heading=_("Quyết định khen thưởng"), name="quyet-dinh",
+                          back=reverse("awards:decision_detail", args=[decision.pk]))
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def certificate(request, pk: int):
-    award = get_object_or_404(selectors.visible_awards(request.user), pk=pk)
-    return _serve(request, award.certificate_pdf, lambda: tasks.render_certificate.delay(award.pk),
-                  back=reverse("awards:decision_detail", args=[award.decision_id]))
+    award = scoped_object_or_404(selectors.visible_awards(request.user), pk, _("Không tìm thấy khen thưởng."))
+    return _document_page(request, kind=DocumentKind.CERTIFICATE, subject=award, heading=award.form.name,
+                          name="bang-khen", back=reverse("awards:decision_detail", args=[award.decision_id]))
 
 
 @never_cache
 @require_GET
 def verify(request, code: str):
-    """Public, no login: the recipient's name, the form, the decision number and date — nothing else."""
+    """Public, no login: the recipient, the form, the deciding authority, the decision's number and date, and
+    whether (when, why) it was annulled — nothing else. An award never "expires"."""
     award = selectors.verify_award(code)
     if award is None:
         return render(request, "awards/verify.html", {"award": None}, status=404)

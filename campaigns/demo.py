@@ -49,10 +49,14 @@ def _organisation(province: Unit, name: str, kind: str, by) -> Unit:
 def _national_targets(campaign: Campaign) -> None:
     nation = Unit.objects.get(source_key=NATION_KEY)
     for indicator, year, percentage in NATIONAL_TARGETS:
-        Target.objects.get_or_create(
+        target, created = Target.objects.get_or_create(
             plan=None, indicator=indicator, unit=nation, year=year,
             defaults={"percentage": percentage, "campaign": campaign},
         )
+        if not created and target.percentage != percentage:
+            # A re-run corrects a value loaded wrong before (issue 12, 7), and writes nothing otherwise.
+            target.percentage = percentage
+            target.save(update_fields=["percentage"])
 
 
 def _seed_plan(spec: dict, campaign: Campaign, by, made: dict[str, Plan]) -> Plan:
@@ -78,7 +82,7 @@ def _hatinh_draft(campaign: Campaign, by) -> Plan:
     if existing is not None:
         return existing
     fields = {k: v for k, v in HATINH_DRAFT.items() if k not in ("key", "targets")}
-    fields["number"] = services.suggest_number(unit=unit, kind="plan", year=2026)
+    # No number: the register gives it when the draft is issued (the seeds above keep their printed ones).
     plan = services.plan_create(unit=unit, campaign=campaign, by=by, fields=fields)
     for indicator, year, percentage in HATINH_DRAFT["targets"]:
         services.target_add(plan=plan, by=by, indicator=indicator, year=year, percentage=percentage)

@@ -38,6 +38,12 @@ def plan_body_html(plan: Plan) -> str:
     return "".join(p for p in parts if p)
 
 
+def plan_document_for(document) -> StateDocument:
+    """The register's builder: the plan a Document of kind plan/letter documents, as a StateDocument
+    (the register then prints its own number, date and issuer's header)."""
+    return plan_document(document.subject)
+
+
 def plan_document(plan: Plan) -> StateDocument:
     with translation.override("vi"):  # a state document is Vietnamese whatever the reader's language
         return _plan_document(plan)

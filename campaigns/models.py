@@ -163,7 +163,11 @@ class Plan(models.Model):
     kind = models.CharField(_("loại văn bản"), max_length=10, choices=DocumentKind.choices, default=DocumentKind.PLAN)
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
 
-    number = models.CharField(_("số, ký hiệu"), max_length=60, blank=True, help_text=_("Ví dụ: 151/KH-UBND"))
+    number = models.CharField(
+        _("số, ký hiệu"), max_length=60, blank=True,
+        help_text=_("Để trống: số được cấp từ sổ đăng ký văn bản khi ban hành. Chỉ nhập số (ví dụ: 151/KH-UBND) "
+                    "cho văn bản đã ban hành ngoài hệ thống."),
+    )
     issuing_body = models.CharField(_("cơ quan ban hành"), max_length=255)
     parent_body = models.CharField(_("cơ quan chủ quản"), max_length=255, blank=True)
     place = models.CharField(_("địa danh"), max_length=100)
@@ -217,14 +221,10 @@ class Plan(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     issued_at = models.DateTimeField(null=True, blank=True)
 
-    pdf_file = models.FileField(_("tệp PDF"), upload_to=plan_pdf_path, blank=True, max_length=255)
-    pdf_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
-    pdf_status = models.CharField(max_length=10, choices=PdfStatus.choices, default=PdfStatus.NONE, editable=False)
-    pdf_pages = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    pdf_error = models.CharField(max_length=500, blank=True, editable=False)
-    pdf_rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The PDF lives in the document register (core.documents.Document, subject = this plan): one
+    # pipeline for every state act; the pdf_* properties below read it.
 
-    history = HistoricalRecords(excluded_fields=["pdf_status", "pdf_error", "pdf_rendered_at", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("kế hoạch")
@@ -253,6 +253,43 @@ class Plan(models.Model):
     @property
     def type_label(self) -> str:
         return DOCUMENT_TYPE_LABELS[DocumentKind(self.kind)]
+
+    # --- the PDF, from the plan's Document in the register (read only; services write it) ---
+
+    @property
+    def document(self):
+        from core.documents.services import document_for
+
+        return document_for(self, kind=self.kind)
+
+    def _document_value(self, name: str, default=None):
+        document = self.document
+        return getattr(document, name) if document is not None else default
+
+    @property
+    def pdf_file(self):
+        document = self.document
+        return document.pdf if document is not None else None
+
+    @property
+    def pdf_status(self) -> str:
+        return self._document_value("render_status", PdfStatus.NONE)
+
+    @property
+    def pdf_fingerprint(self) -> str:
+        return self._document_value("content_hash", "")
+
+    @property
+    def pdf_pages(self) -> int | None:
+        return self._document_value("page_count")
+
+    @property
+    def pdf_error(self) -> str:
+        return self._document_value("render_error", "")
+
+    @property
+    def pdf_rendered_at(self):
+        return self._document_value("rendered_at")
 
     def sections(self) -> list[tuple[str, str, str]]:
         """(field, heading, html) of the sections this plan has, in print order."""

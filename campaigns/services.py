@@ -14,13 +14,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.documents import document_fingerprint, render_pdf
+from core.documents import services as register
+from core.documents.models import Document, RegisterCounter, format_number, register_of
 from core.documents.sanitize import rich_text
+from core.documents.services import issuing_body_for
 from core.errors import Conflict, DomainError
 from core.text import nfc
 from units import selectors as unit_selectors
@@ -28,9 +29,8 @@ from units.models import Kind, Level, Unit
 from units.roles import Role
 
 from . import selectors
-from .documents import plan_document
 from .indicators import Indicator
-from .models import DOCUMENT_TYPE_SYMBOLS, Campaign, CapacityMark, DocumentKind, PdfStatus, Plan, Target
+from .models import Campaign, CapacityMark, DocumentKind, PdfStatus, Plan, Target
 
 logger = logging.getLogger(__name__)
 
@@ -53,30 +53,12 @@ PLACE_WORDS = {"tỉnh", "thành", "huyện", "quận", "thị", "xã", "phườ
 # --- numbering ---------------------------------------------------------------------------------
 
 
-def issuer_symbol(unit: Unit) -> str:
-    """The body's abbreviation in document numbers ("UBND", "SGDĐT", "HKH"), guessed from its name;
-    the officer can always change the suggested number."""
-    if unit.kind == Kind.PEOPLES_COMMITTEE or unit.level != Level.ORGANISATION:
-        return "UBND"
-    letters = []
-    for word in nfc(unit.name).split():
-        if word.lower() in PLACE_WORDS:
-            break  # "… tỉnh Bình Dương": the place is not part of the symbol
-        if word.lower() in STOP_WORDS or not word[0].isalpha():
-            continue
-        letters.append(word[0].upper())
-    return "".join(letters) or "CQ"
-
-
 def suggest_number(*, unit: Unit, kind: str, year: int) -> str:
-    """Next number for the unit's documents of the year: '152/KH-UBND', or '10/HKH' for a letter
-    (a công văn has no type symbol, NĐ 30/2020)."""
-    issued_this_year = Plan.objects.filter(unit=unit, issued_on__year=year).values_list("number", flat=True)
-    sequences = [int(m.group(1)) for n in issued_this_year if (m := NUMBER_SEQUENCE.match(n or ""))]
-    following = max(sequences, default=0) + 1
-    type_symbol = DOCUMENT_TYPE_SYMBOLS[DocumentKind(kind)]
-    symbol = issuer_symbol(unit)
-    return f"{following}/{type_symbol}-{symbol}" if type_symbol else f"{following}/{symbol}"
+    """The number the register would give the unit's next plan (or công văn) of `year`: '01/KH-UBND'.
+    Only a preview: the number is taken when the plan is issued (document_register.next_seq)."""
+    issuer = issuing_body_for(unit)
+    counter = RegisterCounter.objects.filter(issuer=issuer, kind=register_of(kind), year=year).values_list("last_seq", flat=True)
+    return format_number(seq=(counter.first() or 0) + 1, kind=kind, abbreviation=issuer.abbreviation)
 
 
 def _lowercase_first(name: str) -> str:
@@ -191,13 +173,14 @@ def _validate_plan(plan: Plan, by) -> None:
 
 
 def _validate_for_issue(plan: Plan) -> None:
-    required = [("number", plan.number), ("issued_on", plan.issued_on), ("issuing_body", plan.issuing_body),
+    # No number: the register gives one at issue. A number typed in is an act issued outside the portal.
+    required = [("issued_on", plan.issued_on), ("issuing_body", plan.issuing_body),
                 ("place", plan.place), ("title", plan.title)]
     for field, value in required:
         if not value:
             label = Plan._meta.get_field(field).verbose_name
             raise DomainError(_("Cần nhập “%(field)s” trước khi ban hành.") % {"field": label}, field=field)
-    if not NUMBER_SEQUENCE.match(plan.number):
+    if plan.number and not NUMBER_SEQUENCE.match(plan.number):
         raise DomainError(
             _("Số văn bản “%(number)s” chưa có số thứ tự (ví dụ: 151/KH-UBND).") % {"number": plan.number},
             field="number",
@@ -208,13 +191,13 @@ def _validate_for_issue(plan: Plan) -> None:
         raise DomainError(_("Kế hoạch chưa có nội dung."), field="contents")
     if plan.issued_on > timezone.localdate():
         raise DomainError(_("Ngày ban hành không được sau ngày hôm nay."), field="issued_on")
-    clash = (
+    clash = plan.number and (
         Plan.objects.filter(unit=plan.unit, status=Plan.Status.ISSUED, number=plan.number,
                             issued_on__year=plan.issued_on.year)
         .exclude(pk=plan.pk)
         .exclude(pk=plan.supersedes_id)
     )
-    if clash.exists():
+    if clash and clash.exists():
         raise DomainError(
             _("Số “%(number)s” đã được dùng cho một văn bản khác của đơn vị trong năm %(year)s.")
             % {"number": plan.number, "year": plan.issued_on.year},
@@ -277,13 +260,31 @@ def plan_issue(*, plan: Plan, by, expected_revision: int | None = None) -> Plan:
     locked = _lock_for_edit(plan, by, expected_revision=expected_revision)
     _validate_plan(locked, by)
     _validate_for_issue(locked)
+    document = _register_plan(locked, by)
+    locked.number = document.number
     locked.status = Plan.Status.ISSUED
     locked.issued_at = timezone.now()
     locked.revision += 1
     locked._history_user = by
     locked.save()
-    _queue_pdf(locked)
     return locked
+
+
+def _document_fields(plan: Plan) -> dict:
+    return {
+        "kind": plan.kind, "issuer": issuing_body_for(plan.unit), "subject": plan, "title": plan.title,
+        "capacity": plan.signer_capacity, "principal": plan.signer_principal, "signer_title": plan.signer_title,
+        "signer_name": plan.signer_name, "recipients": [line.strip() for line in plan.recipients.splitlines()],
+    }
+
+
+def _register_plan(plan: Plan, by) -> Document:
+    """Number the plan in its issuing body's register (the render is queued on commit); a plan whose
+    number was typed in was issued outside the portal and is registered with that number, marked so."""
+    if plan.number:
+        return register.document_register_external(number=plan.number, date=plan.issued_on, by=by,
+                                                   **_document_fields(plan))
+    return register.document_issue(date=plan.issued_on, by=by, **_document_fields(plan))
 
 
 @transaction.atomic
@@ -305,6 +306,9 @@ def plan_correct(*, plan: Plan, by) -> Plan:
             code="already_corrected",
         )
     correction = Plan(**{name: getattr(locked, name) for name in COPIED_FIELDS})
+    document = register.document_for(locked, kind=locked.kind)
+    if document is not None and not document.external:
+        correction.number = ""  # the new version takes its own number from the register when issued
     correction.version = locked.version + 1
     correction.supersedes = locked
     correction.created_by = by if by and by.pk else None
@@ -377,79 +381,61 @@ def target_remove(*, target: Target, by) -> None:
 # --- the PDF -----------------------------------------------------------------------------------
 
 
+def plan_record(plan: Plan, *, by=None) -> Document:
+    """The plan's Document in the register: the issued one, or its draft brought up to date (an issued
+    plan from before the register is recorded with its printed number). Locks the document row."""
+    if plan.is_issued:
+        return register.document_for(plan, kind=plan.kind) or _register_plan(plan, by or plan.created_by)
+    return register.document_draft(year=(plan.issued_on or timezone.localdate()).year, date=plan.issued_on,
+                                   by=by or plan.created_by, **_document_fields(plan))
+
+
 def plan_pdf_is_fresh(plan: Plan, fingerprint: str | None = None) -> bool:
-    fingerprint = fingerprint or document_fingerprint(plan_document(plan))
-    return (
-        plan.pdf_status == PdfStatus.READY
-        and plan.pdf_fingerprint == fingerprint
-        and bool(plan.pdf_file)
-        and plan.pdf_file.storage.exists(plan.pdf_file.name)
-    )
+    """True when the register holds a PDF of the plan's current content. Reads only (pages call it)."""
+    document = register.document_for(plan, kind=plan.kind)
+    if document is None or not document.pdf_ready:
+        return False
+    try:
+        fingerprint = fingerprint or plan_fingerprint(plan, document)
+    except Exception:  # noqa: BLE001 - a draft that cannot be built has no fresh PDF; the render says why
+        return False
+    return document.content_hash == fingerprint and document.pdf.storage.exists(document.pdf.name)
 
 
-def _queue_pdf(plan: Plan) -> None:
-    from .tasks import render_plan_pdf
+def plan_fingerprint(plan: Plan, document: Document) -> str:
+    """The content hash the draft's PDF would have now: the register's document with the draft's
+    current fields (without writing them)."""
+    from core.documents import builders
 
-    Plan.objects.filter(pk=plan.pk).exclude(pdf_status=PdfStatus.RENDERING).update(
-        pdf_status=PdfStatus.QUEUED, pdf_error=""
-    )
-    plan_id = plan.pk
-    transaction.on_commit(lambda: render_plan_pdf.delay(plan_id))
+    if not plan.is_issued:  # an issued plan's document is what was registered; a draft's follows the draft
+        for name, value in _document_fields(plan).items():
+            if name not in ("subject", "issuer"):
+                setattr(document, name, value)
+        document.date = plan.issued_on
+    document.subject = plan  # the draft as it is now, not as stored
+    return builders.fingerprint(document)
 
 
 @transaction.atomic
 def plan_pdf_request(*, plan: Plan) -> str:
-    """Ask for the plan's PDF: 'ready' when a file of the current content exists, otherwise queue a
-    render (once: a render already queued or running is not queued again) and say so.
-    Takes a row lock on the plan so two simultaneous requests queue one render."""
+    """Ask for the plan's PDF (a POST, or issuing): 'ready' when a file of the current content exists,
+    otherwise the render is queued on commit through the register's pipeline (once: a render already
+    queued or running is not queued again). Locks the plan row, then its document's."""
     locked = Plan.objects.select_for_update(of=("self",)).select_related("unit", "campaign").get(pk=plan.pk)
+    document = plan_record(locked)
     if plan_pdf_is_fresh(locked):
         return PdfStatus.READY
-    if locked.pdf_status in (PdfStatus.QUEUED, PdfStatus.RENDERING):
-        return locked.pdf_status
-    _queue_pdf(locked)
-    return PdfStatus.QUEUED
+    register.document_request_render(document=document, force=document.render_status == PdfStatus.READY)
+    return Document.objects.values_list("render_status", flat=True).get(pk=document.pk)
 
 
 def plan_pdf_render(*, plan_id: int) -> str:
-    """Render and store the plan's PDF; what the Celery task runs.
-
-    Idempotent: if the stored file already matches the plan's current content (same fingerprint)
-    nothing is rendered. The (slow) rendering holds no lock; the result is stored under a row lock
-    only if the plan did not change meanwhile, else another render is queued for the new content.
-    """
+    """What campaigns.tasks.render_plan_pdf runs: the plan's document rendered by the register's
+    pipeline (idempotent: an unchanged plan is not rendered again)."""
     plan = Plan.objects.select_related("unit", "campaign").filter(pk=plan_id).first()
     if plan is None:
         return "missing"
-    document = plan_document(plan)
-    fingerprint = document_fingerprint(document)
-    if plan_pdf_is_fresh(plan, fingerprint):
-        return PdfStatus.READY
-    Plan.objects.filter(pk=plan_id).update(pdf_status=PdfStatus.RENDERING, pdf_error="")
-    try:
-        rendered = render_pdf(document)
-    except Exception as exc:  # a broken document must not kill the worker; it is recorded for the page
-        logger.exception("Rendering the PDF of plan %s failed", plan_id)
-        Plan.objects.filter(pk=plan_id).update(
-            pdf_status=PdfStatus.FAILED,
-            pdf_error=(_("Không tạo được tệp PDF (%(error)s).") % {"error": type(exc).__name__})[:500],
-        )
-        return PdfStatus.FAILED
     with transaction.atomic():
-        locked = Plan.objects.select_for_update(of=("self",)).select_related("unit", "campaign").get(pk=plan_id)
-        if document_fingerprint(plan_document(locked)) != fingerprint:
-            _queue_pdf(locked)  # edited while rendering: render the new content instead
-            return PdfStatus.QUEUED
-        name = f"plans/{plan_id}/{fingerprint[:20]}.pdf"
-        storage = locked.pdf_file.storage
-        old_name = locked.pdf_file.name if locked.pdf_file else ""
-        if not storage.exists(name):
-            name = storage.save(name, ContentFile(rendered.data))
-        locked.pdf_file.name = name
-        Plan.objects.filter(pk=plan_id).update(
-            pdf_file=name, pdf_fingerprint=fingerprint, pdf_status=PdfStatus.READY, pdf_error="",
-            pdf_pages=rendered.page_count, pdf_rendered_at=timezone.now(),
-        )
-        if old_name and old_name != name:
-            transaction.on_commit(lambda: storage.delete(old_name))
-    return PdfStatus.READY
+        document = plan_record(plan)
+    outcome = register.document_render(document_id=document.pk)
+    return {"cached": PdfStatus.READY, "rendered": PdfStatus.READY}.get(outcome, outcome)

@@ -8,12 +8,14 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from core.errors import Conflict, DomainError
+from core.errors import DomainError
+from core.params import MAX_ID, get_id, get_int, lookup_id
+from core.views import domain_action, refuse, scoped_object_or_404
 from units import selectors as unit_selectors
 from units.models import Level, Unit
 from units.roles import Role
@@ -24,23 +26,16 @@ from .models import Plan, Target
 
 
 def _readable_plan(request, pk: int) -> Plan:
-    """The plan if the user may read it; 403 in Vietnamese if it exists elsewhere, 404 if not at all."""
-    plan = selectors.plan_get(request.user, pk)
+    """The plan if the user may read it, else 404: a plan outside the user's scope (another unit's draft) gets
+    the same answer as one that does not exist, so the page never confirms that it exists (issue 11, point 6)."""
+    plan = selectors.plan_get(request.user, pk) if lookup_id(pk) is not None else None
     if plan is None:
-        if Plan.objects.filter(pk=pk).exists():
-            raise DjangoPermissionDenied(_("Bạn không có quyền xem kế hoạch này."))
-        raise Http404(_("Không tìm thấy kế hoạch."))
+        raise Http404(_("Không tìm thấy kế hoạch hoặc bạn không có quyền xem."))
     return plan
 
 
 def _can_edit(user, plan: Plan) -> bool:
     return unit_selectors.can_act_on(user, plan.unit, services.EDIT_ROLES)
-
-
-def _refuse_or_message(request, exc: DomainError) -> None:
-    if exc.code == "permission_denied":
-        raise DjangoPermissionDenied(exc.message) from exc
-    messages.error(request, exc.message)
 
 
 def _parent_choices(user, *, exclude: Plan | None = None):
@@ -51,8 +46,7 @@ def _parent_choices(user, *, exclude: Plan | None = None):
 def _editable_units(user):
     """Units where the user may draw up plans: their officer/admin memberships and the organisations
     directly under them (the People's Committee, departments, schools)."""
-    roles = [Role.OFFICER, Role.ADMIN]
-    held = user.memberships.filter(role__in=roles).values_list("unit_id", flat=True)
+    held = unit_selectors.units_held(user, [Role.OFFICER]).values("pk")
     units = Unit.objects.filter(Q(pk__in=held) | Q(parent_id__in=held, level=Level.ORGANISATION))
     if user.is_superuser:
         units = Unit.objects.filter(level__in=[Level.NATION, Level.PROVINCE], valid_to__isnull=True)
@@ -66,7 +60,7 @@ def campaign_list(request):
 
 @login_required
 def campaign_detail(request, pk: int):
-    campaign = get_object_or_404(selectors.campaigns(), pk=pk)
+    campaign = scoped_object_or_404(selectors.campaigns(), pk, _("Không tìm thấy phong trào."))
     targets = selectors.visible_targets(request.user).filter(campaign=campaign, plan__isnull=True).order_by(
         "unit__path", "year", "indicator"
     )
@@ -77,8 +71,8 @@ def campaign_detail(request, pk: int):
 @login_required
 def plan_list(request):
     unit = None
-    if request.GET.get("unit", "").isdigit():
-        unit = unit_selectors.visible_units(request.user).filter(pk=int(request.GET["unit"])).first()
+    if (unit_id := get_id(request.GET, "unit")) is not None:
+        unit = unit_selectors.visible_units(request.user).filter(pk=unit_id).first()
     status = request.GET.get("status", "")
     query = (request.GET.get("q") or "").strip()
     plans = selectors.plan_list(request.user, unit=unit, status=status, query=query)
@@ -92,8 +86,9 @@ def plan_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_new(request):
-    unit_id = request.POST.get("unit") or request.GET.get("unit")
-    unit = unit_selectors.visible_units(request.user).filter(pk=unit_id).first() if str(unit_id).isdigit() else None
+    unit_id = get_id(request.POST, "unit") if request.method == "POST" else None
+    unit_id = unit_id if unit_id is not None else get_id(request.GET, "unit")
+    unit = unit_selectors.visible_units(request.user).filter(pk=unit_id).first() if unit_id is not None else None
     if unit is None:
         return render(request, "campaigns/plan_choose_unit.html", {"units": _editable_units(request.user)})
     if not unit_selectors.can_act_on(request.user, unit, services.EDIT_ROLES):
@@ -104,16 +99,13 @@ def plan_new(request):
         try:
             plan = services.plan_create(unit=unit, campaign=campaign, by=request.user, fields=form.changes())
         except DomainError as exc:
-            _refuse_or_message(request, exc)
-            if exc.field in form.fields:
-                form.add_error(exc.field, exc.message)
+            refuse(request, exc, form=form)
         else:
             messages.success(request, _("Đã lưu dự thảo kế hoạch."))
             return redirect("campaigns:plan_detail", pk=plan.pk)
     if request.method == "GET":
-        today = unit_selectors.today()
-        form.initial.update({**services.default_header(unit), "kind": "plan",
-                             "number": services.suggest_number(unit=unit, kind="plan", year=today.year)})
+        # No number: the register gives it when the plan is issued (the field stays for paper acts).
+        form.initial.update({**services.default_header(unit), "kind": "plan"})
     return render(request, "campaigns/plan_form.html", {"form": form, "unit": unit, "plan": None})
 
 
@@ -135,9 +127,7 @@ def plan_edit(request, pk: int):
             services.plan_update(plan=plan, by=request.user, changes=form.changes(),
                                  expected_revision=form.cleaned_data.get("revision"))
         except DomainError as exc:
-            _refuse_or_message(request, exc)
-            if exc.field in form.fields:
-                form.add_error(exc.field, exc.message)
+            refuse(request, exc, form=form)
             status_code = exc.status
         else:
             messages.success(request, _("Đã lưu dự thảo kế hoạch."))
@@ -164,6 +154,9 @@ def plan_detail(request, pk: int):
         "pdf_fresh": fresh,
         "pdf_status": "ready" if fresh else ("none" if plan.pdf_status == "ready" else plan.pdf_status),
         "pdf_status_url": reverse("plan-pdf-status", args=[plan.pk]),
+        # An issued plan from before the register (campaigns migration 0004 dropped its PDF columns): the
+        # page says so; the POST button records it with its printed number and makes the PDF.
+        "pdf_unregistered": plan.is_issued and plan.document is None,
         "reform_date": unit_selectors.reform_date(),
         "history": plan.history.select_related("history_user").order_by("-history_date")[:10],
     })
@@ -171,24 +164,20 @@ def plan_detail(request, pk: int):
 
 def _post_action(request, pk: int, action, success: str):
     plan = _readable_plan(request, pk)
-    try:
-        result = action(plan)
-    except DomainError as exc:
-        _refuse_or_message(request, exc)
-        return redirect("campaigns:plan_detail", pk=plan.pk)
-    messages.success(request, success)
-    target = result if isinstance(result, Plan) else plan
-    return redirect("campaigns:plan_detail", pk=target.pk)
+
+    def then(result):  # a correction answers the new version; every other action the plan itself
+        return reverse("campaigns:plan_detail", args=[(result if isinstance(result, Plan) else plan).pk])
+
+    return domain_action(request, lambda: action(plan), success=success, then=then)
 
 
 @login_required
 @require_http_methods(["POST"])
 def plan_issue(request, pk: int):
-    revision = request.POST.get("revision")
+    revision = get_int(request.POST, "revision", minimum=0, maximum=MAX_ID)
     return _post_action(
         request, pk,
-        lambda plan: services.plan_issue(plan=plan, by=request.user,
-                                         expected_revision=int(revision) if str(revision).isdigit() else None),
+        lambda plan: services.plan_issue(plan=plan, by=request.user, expected_revision=revision),
         _("Đã ban hành kế hoạch. Tệp PDF đang được tạo."),
     )
 
@@ -217,7 +206,7 @@ def target_add(request, pk: int):
 @require_http_methods(["POST"])
 def target_remove(request, pk: int, target_pk: int):
     plan = _readable_plan(request, pk)
-    target = get_object_or_404(Target, pk=target_pk, plan=plan)
+    target = scoped_object_or_404(Target.objects.filter(plan=plan), target_pk, _("Không tìm thấy chỉ tiêu."))
     return _post_action(request, pk, lambda p: services.target_remove(target=target, by=request.user),
                         _("Đã xóa chỉ tiêu."))
 
@@ -225,18 +214,13 @@ def target_remove(request, pk: int, target_pk: int):
 @login_required
 @require_http_methods(["GET"])
 def plan_pdf(request, pk: int):
-    """The PDF if it is ready (rendering it on the spot when tasks run eagerly), else back to the page."""
+    """The PDF if it is ready, else back to the page, which shows the status and a button (a POST)
+    to make it: a GET never queues a render (crawlers, prefetching, reloads)."""
     plan = _readable_plan(request, pk)
-    if not services.plan_pdf_is_fresh(plan):
-        try:
-            services.plan_pdf_request(plan=plan)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-        plan = Plan.objects.select_related("unit", "campaign").get(pk=plan.pk)
     if services.plan_pdf_is_fresh(plan):
         return FileResponse(plan.pdf_file.open("rb"), content_type="application/pdf",
                             filename=f"ke-hoach-{plan.pk}-v{plan.version}.pdf")
-    messages.info(request, _("Tệp PDF đang được tạo; trang sẽ tự cập nhật khi xong."))
+    messages.info(request, _("Tệp PDF chưa sẵn sàng; xem trạng thái bên dưới."))
     return redirect(reverse("campaigns:plan_detail", args=[plan.pk]) + "#pdf")
 
 
@@ -244,5 +228,6 @@ def plan_pdf(request, pk: int):
 @require_http_methods(["POST"])
 def plan_pdf_render(request, pk: int):
     plan = _readable_plan(request, pk)
-    services.plan_pdf_request(plan=plan)
-    return redirect(reverse("campaigns:plan_detail", args=[plan.pk]) + "#pdf")
+    # A render already under way is a Conflict: a message on the plan's page, not a 500.
+    return domain_action(request, lambda: services.plan_pdf_request(plan=plan), success=None,
+                         then=reverse("campaigns:plan_detail", args=[plan.pk]) + "#pdf")

@@ -3,11 +3,15 @@ from rest_framework.routers import DefaultRouter
 
 from awards.api import views as award_views
 from campaigns.api import views as campaign_views
+from core.documents.api import views as document_views
 from reports.api import views as report_views
 from titles.api import views as title_views
 from units.api import views as unit_views
 
 router = DefaultRouter()
+# No `<route>.<format>` twins: the API takes `?format=` (API.md), and the twins passed a `format` argument the
+# extra actions do not take (`/api/v1/documents/1/pdf.pdf` was a TypeError, a 500, for any id).
+router.include_format_suffixes = False
 router.register("units", unit_views.UnitViewSet, basename="unit")
 router.register("campaigns", campaign_views.CampaignViewSet, basename="campaign")
 router.register("plans", campaign_views.PlanViewSet, basename="plan")
@@ -21,6 +25,7 @@ router.register("evaluations", title_views.EvaluationViewSet, basename="evaluati
 router.register("award-forms", award_views.AwardFormViewSet, basename="award-form")
 router.register("nominations", award_views.NominationViewSet, basename="nomination")
 router.register("decisions", award_views.DecisionViewSet, basename="decision")
+router.register("documents", document_views.DocumentViewSet, basename="document")
 
 urlpatterns = [
     path("auth/token/", unit_views.obtain_token, name="api-token"),

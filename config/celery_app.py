@@ -1,4 +1,5 @@
-"""The Celery app. Time limits and acks_late are set here once, for every task."""
+"""The Celery app. Time limits, acks_late and the broker visibility timeout are set once, in settings
+(CELERY_* in config/settings/base.py, docs/adr/0009-celery-redelivery.md), for every task."""
 
 import os
 

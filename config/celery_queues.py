@@ -9,6 +9,7 @@ Anything not listed (e.g. the nightly tree check) stays on Celery's default queu
 TASK_ROUTES = {
     "campaigns.tasks.render_*": {"queue": "documents"},
     "awards.tasks.render_*": {"queue": "documents"},
+    "documents.tasks.render_*": {"queue": "documents"},
     "titles.tasks.run_import_job": {"queue": "imports"},
     "reports.tasks.refresh_dirty_stats": {"queue": "stats"},
     "reports.tasks.rebuild_stats*": {"queue": "stats"},

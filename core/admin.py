@@ -17,3 +17,12 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     )
     list_display = ("username", "full_name", "email", "phone", "is_active", "is_superuser")
     search_fields = ("username", "full_name", "email")
+
+    # System-wide rights are given by a superuser only: a staff account allowed to edit users must not make
+    # itself (or anyone) a superuser, which reaches the whole country. Unit roles are memberships, granted
+    # through units.services (the unit administrator's page, or the membership admin).
+    SYSTEM_WIDE_FIELDS = ("is_superuser", "is_staff", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else fields + self.SYSTEM_WIDE_FIELDS

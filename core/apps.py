@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Lõi hệ thống")
+
+    def ready(self) -> None:
+        # Registers the system check that MEDIA_ROOT is never among the published static folders.
+        from . import files  # noqa: F401

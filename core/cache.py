@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import cast
 
 from django.core.cache import cache
 
@@ -23,7 +24,7 @@ class Generation:
         if token is None:
             cache.add(self.key, uuid.uuid4().hex, timeout=None)  # add: concurrent first readers agree on one
             token = cache.get(self.key)
-        return token
+        return cast(str, token)
 
     def bump(self) -> None:
         cache.set(self.key, uuid.uuid4().hex, timeout=None)

@@ -1,15 +1,72 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Count, Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
+from core.params import lookup_id
 from units import selectors as unit_selectors
 from units.roles import Role
 
+M = TypeVar("M", bound=Model)
+
+# --- The page-side adapter: one way every page answers a refusal of the domain ----------------------------
+
+
+def is_role_refusal(exc: DomainError) -> bool:
+    return exc.status == 403 or exc.code == "permission_denied"
+
+
+def refuse(request: HttpRequest, exc: DomainError, *, form: forms.BaseForm | None = None) -> None:
+    """How a page answers a DomainError: a refusal of role on an object the user may see is the 403 page (the
+    object's existence is no secret to them); anything else is a message on the page, and the error of the
+    field the service named when `form` has it, so the user sees it where they typed."""
+    if is_role_refusal(exc):
+        raise DjangoPermissionDenied(exc.message) from exc
+    if form is not None and exc.field in form.fields:
+        form.add_error(exc.field, exc.message)
+    messages.error(request, exc.message)
+
+
+def domain_action(request: HttpRequest, action: Callable[[], Any], *, success: str | None,
+                  then: str | Callable[[Any], str], failed: str | None = None) -> HttpResponseRedirect:
+    """Run a write (`action`, a service call) for a POST and redirect: on success with `success` as a message
+    to `then` (a URL, or a function of the action's result giving one); on a DomainError through `refuse` to
+    `failed` (default: the page the user came from, `then` evaluated without a result)."""
+    try:
+        result = action()
+    except DomainError as exc:
+        refuse(request, exc)
+        return redirect(failed if failed is not None else (then(None) if callable(then) else then))
+    if success:
+        messages.success(request, success)
+    return redirect(then(result) if callable(then) else then)
+
+
+def scoped_object_or_404(queryset: QuerySet[M], pk: object, message: str | Promise) -> M:
+    """The object with `pk` among what the user may see (`queryset` comes from a scoped selector), else a 404
+    with `message`: an object outside the scope and one that does not exist get the same answer (issue 11,
+    point 6), so a 404 never confirms that a foreign draft exists."""
+    number = lookup_id(pk)
+    obj = queryset.filter(pk=number).first() if number is not None else None
+    if obj is None:
+        raise Http404(message)
+    return obj
+
+
 # What each role comes to the portal to do; the home page leads with it.
-ROLE_TASKS = {
+ROLE_TASKS: dict[str, Any] = {
     Role.OFFICER: _("Lập và gửi báo cáo hằng năm, tự đánh giá danh hiệu, đề nghị khen thưởng của đơn vị."),
     Role.REVIEWER: _("Theo dõi đơn vị cấp dưới gửi báo cáo đúng hạn; tiếp nhận hoặc trả lại báo cáo."),
     Role.APPROVER: _("Thẩm định hồ sơ tự đánh giá và ra quyết định công nhận danh hiệu học tập."),
@@ -21,8 +78,9 @@ ROLE_TASKS = {
 
 
 @login_required
-def home(request):
-    memberships = request.user.memberships.select_related("unit").order_by("unit__path", "role")
+def home(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user  # signed in (login_required)
+    memberships = user.memberships.select_related("unit").order_by("unit__path", "role")
     cards = [
         {"membership": m, "task": ROLE_TASKS.get(m.role, "")} for m in memberships
     ]
@@ -30,7 +88,7 @@ def home(request):
     return render(request, "core/home.html", {"cards": cards, "roots": roots})
 
 
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """For the load balancer: the process answers; the database is checked by a real query."""
     from django.db import connection
 
@@ -39,7 +97,7 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
-def lockout(request, original_response=None, credentials=None):
+def lockout(request: HttpRequest, original_response: object = None, credentials: object = None) -> HttpResponse:
     """django-axes' answer to a locked-out login: the page for people, and for API clients (the token
     endpoint) JSON with a Vietnamese `detail`, as every API error is (API.md)."""
     if request.path.startswith("/api/"):
@@ -58,7 +116,7 @@ BENCH_FIXED_BODY = (
 )
 
 
-def bench_fixed_json(request):
+def bench_fixed_json(request: HttpRequest) -> HttpResponse:
     """Load tests only (URL exists when settings.BENCH_ENDPOINTS is on): the same middleware stack as every
     page, then a fixed JSON body with no database, no auth and no serializer — the floor the API is measured
     against (benchmarks/bench_load.py)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import io
 
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -17,11 +18,18 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from campaigns.indicators import Indicator
+from core.documents import StateDocument
+from core.documents import services as register
+from core.documents.models import Document, DocumentKind, IssuingBody
+from core.documents.naming import managing_territory
+from core.documents.sanitize import rich_text
+from core.documents.services import issuing_body_for
 from core.spreadsheet import safe_cell
-from units.models import Unit
-from units.selectors import units_valid_on
+from units.models import Level, Unit
+from units.roles import Role
+from units.selectors import require_role, units_valid_on
 
-from .models import StatRollup
+from .models import NARRATIVE_FIELDS, Report, StatRollup
 from .selectors import percentage
 
 
@@ -94,25 +102,119 @@ def rollup_workbook(unit: Unit, year: int) -> bytes:
     return buffer.getvalue()
 
 
-@translation.override("vi")  # a state document is Vietnamese whatever the reader's language
-def rollup_pdf(unit: Unit, year: int, *, by) -> bytes:
-    """A BÁO CÁO of the year's results in the state format (core.documents), the table as its body."""
-    from core.documents import SignatureBlock, StateDocument, render_pdf
+# --- the yearly BÁO CÁO, a document of the register -------------------------------------------------------------
 
+ISSUE_ROLES = (Role.APPROVER,)  # the head's office; the unit's administrator too (require_role adds it)
+
+
+def _report_narrative(unit: Unit, year: int) -> list[tuple[str, str]]:
+    """(heading, html) of the narrative sections the unit's officer wrote in its report of the year."""
+    report = Report.objects.filter(unit=unit, year=year).only(*NARRATIVE_FIELDS).first()
+    if report is None:
+        return []
+    headings = {"results": _("KẾT QUẢ ĐẠT ĐƯỢC"), "limitations": _("HẠN CHẾ, TỒN TẠI"),
+                "proposals": _("ĐỀ XUẤT, KIẾN NGHỊ")}
+    return [(headings[name], rich_text(getattr(report, name))) for name in NARRATIVE_FIELDS
+            if getattr(report, name).strip()]
+
+
+def _recipient_above(unit: Unit) -> str:
+    """The body a unit's report is sent to: an organisation's managing People's Committee, a territory's
+    People's Committee above it; a province reports to the Ministry of Education and Training."""
+    if unit.level == Level.ORGANISATION:
+        above = managing_territory(unit)
+    else:
+        above = managing_territory(unit.parent) if unit.parent_id else None
+    if above is None or above.level == Level.NATION:
+        return "Bộ Giáo dục và Đào tạo"
+    return issuing_body_for(above).name
+
+
+def report_document_build(document) -> StateDocument:
+    """The register's builder for kind 'report': the unit's table of the year and its narrative."""
+    issuer = document.issuer
+    unit, year = issuer.unit, document.year
     rows = [dict(_row(r.unit, r), label=Indicator(r.indicator).label) for r in _export_rows(unit, year)]
-    body = render_to_string("reports/pdf_body.html", {"unit": unit, "year": year, "rows": rows})
-    document = StateDocument(
-        issuing_body=unit.name,
-        number=f"     /BC-{unit.code or 'XHHT'}",
-        place=unit.name.split(" ", 1)[-1] if unit.level == "province" else "",
-        date=timezone.localdate(),
+    body = render_to_string("reports/pdf_body.html", {
+        "unit": unit, "issuer": issuer, "year": year, "rows": rows, "narrative": _report_narrative(unit, year),
+    })
+    return StateDocument(
+        issuing_body=issuer.name,
+        parent_body=" ".join(issuer.parent_header_lines),
+        number=f"      /BC-{issuer.abbreviation}",
+        place=issuer.place_name,
+        date=document.date,
         type_label="BÁO CÁO",
-        title=_("Kết quả thực hiện Phong trào “Cả nước thi đua xây dựng xã hội học tập, đẩy mạnh học tập suốt "
-                "đời” năm %(year)s") % {"year": year},
+        title=document.title,
         body_html=body,
-        recipients=(_("Bộ Giáo dục và Đào tạo (để báo cáo);"), _("Lưu: VT.")),
-        signature=SignatureBlock(authority_lines=(), signer_title=getattr(by, "job_title", "") or "",
-                                 signer_name=str(by)),
-        watermark="DỰ THẢO",
+        recipients=tuple(document.recipients),
+        kind="report",  # the decree's administrative layout (core.documents.types.Layout.REPORT)
     )
-    return render_pdf(document).data
+
+
+def _report_title(year: int) -> str:
+    with translation.override("vi"):  # a state document is Vietnamese whatever the reader's language
+        return _("Kết quả thực hiện Phong trào “Cả nước thi đua xây dựng xã hội học tập, đẩy mạnh học tập "
+                 "suốt đời” năm %(year)s") % {"year": year}
+
+
+def _report_document(unit: Unit, year: int):
+    issuer = issuing_body_for(unit)
+    # Issuing numbers the report in the register of the year it is signed (Document.year = that year: the
+    # 2025 report signed in January 2026 is "01/BC-UBND" of 2026), so an issued report is found by what it
+    # reports on (its title names the year), a draft by its year.
+    from django.db.models import Q
+
+    return (Document.objects.select_related("issuer", "issuer__unit")
+            .filter(Q(year=year) | Q(status=Document.Status.ISSUED, title=_report_title(year)),
+                    kind=DocumentKind.REPORT, issuer=issuer, subject_type__isnull=True,
+                    status__in=[Document.Status.DRAFT, Document.Status.ISSUED])
+            .filter(Q(status=Document.Status.DRAFT) | Q(title=_report_title(year)))
+            .order_by("-status", "-pk").first())
+
+
+def report_document(unit: Unit, year: int):
+    """The unit's BÁO CÁO of `year` in the register, if one was made (reads only: pages call it)."""
+    return _report_document(unit, year)
+
+
+def report_document_is_fresh(document) -> bool:
+    from core.documents import builders
+
+    if document is None or not document.pdf_ready:
+        return False
+    return document.content_hash == builders.fingerprint(document) and document.pdf.storage.exists(document.pdf.name)
+
+
+@transaction.atomic
+def report_document_request(*, unit: Unit, year: int, by, issue: bool = False):
+    """Make (or bring up to date) the unit's yearly BÁO CÁO and queue its PDF: issued by the body that
+    reports (issuing_body_for the unit: UBND xã/tỉnh, Sở…), signed by its head, sent to the body above.
+    With `issue`, it is numbered in the body's register (the head's office: approver or administrator).
+    Locks the issuing body's row so that two clicks make one document, then the document's."""
+    issuer = issuing_body_for(unit)
+    if issue:
+        require_role(by, unit, ISSUE_ROLES,
+                     action=_("Chỉ lãnh đạo đơn vị (người phê duyệt) mới ban hành được báo cáo."))
+    IssuingBody.objects.select_for_update().filter(pk=issuer.pk).first()
+    document = _report_document(unit, year)
+    with translation.override("vi"):  # a state document is Vietnamese whatever the reader's language
+        fields = {
+            "title": _report_title(year),
+            "signer_title": issuer.head_title, "signer_name": issuer.head_name,
+            "recipients": [_("%(body)s (để báo cáo);") % {"body": _recipient_above(unit)}, _("Lưu: VT.")],
+        }
+    if document is None:
+        document = Document.objects.create(kind=DocumentKind.REPORT, issuer=issuer, year=year,
+                                           status=Document.Status.DRAFT, created_by=by if by and by.pk else None,
+                                           **fields)
+    elif document.status == Document.Status.DRAFT:
+        changed = [name for name, value in fields.items() if getattr(document, name) != value]
+        for name in changed:
+            setattr(document, name, fields[name])
+        if changed:
+            document.save(update_fields=changed)
+    if issue and document.status == Document.Status.DRAFT:
+        return register.document_number_draft(document=document, date=timezone.localdate(), by=by)
+    register.document_request_render(document=document, force=document.render_status == "failed")
+    return document

@@ -194,7 +194,9 @@ class DeadlineExtension(models.Model):
 
 
 def attachment_path(instance: ReportAttachment, filename: str) -> str:
-    return f"reports/{instance.report.year}/{instance.report.unit_id}/{filename}"
+    # No unit id or original name in the path: the storage (core.files.PrivateStorage) replaces the name with a
+    # random token, and the folder says only the year. The original name is kept in `name`.
+    return f"reports/attachments/{instance.report.year}/{filename}"
 
 
 class ReportAttachment(models.Model):

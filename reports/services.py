@@ -8,7 +8,6 @@ caller read, so two people editing one draft cannot overwrite each other silentl
 from __future__ import annotations
 
 import datetime
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.indicators import Indicator
+from core import files
 from core.errors import Conflict, DomainError, PermissionDenied
+from core.params import BadParameter, parse_int
 from units.models import Unit
 from units.roles import Role
 from units.selectors import can_act_on, require_role
@@ -47,8 +48,11 @@ def _whole_number(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        try:  # the one number parser: '²' and '①' pass str.isdigit() but not int() (that was a 500)
+            return parse_int(value, field="figures")
+        except BadParameter:
+            return None
     return None
 
 
@@ -369,16 +373,13 @@ def attachment_add(*, report: Report, by, upload: UploadedFile, version: int | N
     if not report.is_editable:
         raise DomainError(_("Báo cáo ở trạng thái “%(status)s” không thể thêm tệp.") % {
             "status": report.get_status_display()}, field="file", code="wrong_state")
-    extension = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
-    allowed = conf.attachment_types()
-    if extension not in allowed:
-        raise DomainError(_("Chỉ nhận tệp %(types)s.") % {"types": ", ".join(allowed)}, field="file")
-    limit = conf.attachment_max_bytes()
-    if upload.size > limit:
-        raise DomainError(_("Tệp quá lớn (tối đa %(mb)s MB).") % {"mb": limit // (1024 * 1024)}, field="file")
-    name = os.path.basename(upload.name)[:200]
+    # The content is checked, not the name: an HTML page called .pdf is refused (core/files.py).
+    kind = files.check_upload(upload, allowed=conf.attachment_types(), max_bytes=conf.attachment_max_bytes(),
+                              label=_("Tệp đính kèm"), field="file")
+    name = files.display_name(upload.name)
     attachment = ReportAttachment(report=report, name=name, size=upload.size, uploaded_by=by)
-    attachment.file.save(name, upload, save=False)
+    # The stored name is a random token (core.files.PrivateStorage); only the validated extension is kept.
+    attachment.file.save(f"tep.{kind.ext}", upload, save=False)
     attachment.save()
     report.version += 1
     report.save(update_fields=["version", "updated_at"])

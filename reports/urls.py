@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/autosave/", views.report_autosave, name="autosave"),
     path("<int:pk>/review/", views.report_review, name="review"),
     path("<int:pk>/attachments/", views.report_attach, name="attach"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
     path("extensions/", views.extension_grant, name="extension_grant"),
     path("completeness/", views.completeness, name="completeness"),
     path("dashboard/", views.dashboard, name="dashboard"),

@@ -13,27 +13,35 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.indicators import Indicator
+from core import files
 from core.errors import Conflict, DomainError
+from core.params import MAX_ID, BadParameter, get_int, get_year, parse_int
+from core.redirects import safe_next_url
+from core.views import refuse
 from units.models import Unit
 from units.roles import Role
-from units.selectors import can_act_on, scope_roots, unit_ancestors, visible_units
+from units.selectors import can_act_on, scope_roots, unit_ancestors, units_held, visible_units
 
 from . import exports, selectors, services
-from .models import NARRATIVE_FIELDS, Report, ReportStatus
+from .models import NARRATIVE_FIELDS, Report, ReportAttachment, ReportStatus
 
 
 def _year(request) -> int:
-    raw = request.GET.get("year") or request.POST.get("year") or ""
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+    """`year` from the query (or the form): this year when absent, a Vietnamese 400 when malformed."""
+    year = get_year(request.GET)
+    if year is None and request.method == "POST":
+        year = get_year(request.POST)
+    return year if year is not None else timezone.localdate().year
 
 
 def _scoped_unit(request, raw) -> Unit:
     """The unit from the query if the user may see it; else the first unit the user reaches."""
-    if raw and str(raw).isdigit():
-        unit = visible_units(request.user).filter(pk=int(raw)).first()
+    unit_id = parse_int(raw, field="unit", minimum=1, maximum=MAX_ID)
+    if unit_id is not None:
+        unit = visible_units(request.user).filter(pk=unit_id).first()
         if unit is None:
             raise Http404(_("Không tìm thấy đơn vị hoặc bạn không có quyền xem."))
         return unit
@@ -43,11 +51,6 @@ def _scoped_unit(request, raw) -> Unit:
     return unit
 
 
-def _refuse(exc: DomainError):
-    if exc.code == "permission_denied":
-        raise DjangoPermissionDenied(exc.message) from exc
-
-
 # --- my reports -----------------------------------------------------------------------------------
 
 
@@ -55,9 +58,7 @@ def _refuse(exc: DomainError):
 def report_index(request):
     year = _year(request)
     rounds = selectors.rounds_for_year(year)
-    officer_units = list(
-        Unit.objects.filter(memberships__user=request.user, memberships__role__in=[Role.OFFICER, Role.ADMIN])
-        .distinct().order_by("path"))
+    officer_units = list(units_held(request.user, [Role.OFFICER]))
     reports = {r.unit_id: r for r in Report.objects.filter(year=year, unit__in=officer_units)}
     mine = [{"unit": u, "round": selectors.round_for(u, year, rounds), "report": reports.get(u.pk)}
             for u in officer_units]
@@ -83,8 +84,7 @@ def report_create(request):
     try:
         report = services.report_create(unit=unit, year=year, by=request.user)
     except DomainError as exc:
-        _refuse(exc)
-        messages.error(request, exc.message)
+        refuse(request, exc)
         return redirect(f"{reverse('reports:index')}?year={year}")
     messages.success(request, _("Đã tạo dự thảo báo cáo. Số liệu được lưu tự động khi anh/chị nhập."))
     return redirect("reports:detail", pk=report.pk)
@@ -98,15 +98,22 @@ def _figures_from_post(post, indicators) -> dict[str, dict[str, str]]:
             for i in indicators}
 
 
+def _typed_number(typed) -> int | None:
+    try:
+        return parse_int(typed, field="figures")
+    except BadParameter:  # the form shows the error on the field; the hint just has no difference
+        return None
+
+
 def _registry_hints(values: dict, registry_pair: tuple[int, int] | None) -> dict:
     """What the registries say beside each typed figure, and the difference when one is typed."""
     if registry_pair is None:
         return {"numerator": None, "denominator": None}
     hints = {}
     for part, registry_value in zip(("numerator", "denominator"), registry_pair, strict=True):
-        typed = str(values[part])
+        typed = _typed_number(values[part])
         hints[part] = {"value": registry_value,
-                       "difference": int(typed) - registry_value if typed.isdigit() else None}
+                       "difference": typed - registry_value if typed is not None else None}
     return hints
 
 
@@ -168,9 +175,9 @@ def report_detail(request, pk: int):
     if errors:
         messages.error(request, _("Số liệu chưa hợp lệ; xem các ô được đánh dấu."))
         return _render_report(request, report, posted=posted, narrative=narrative, errors=errors, status=400)
-    version = request.POST.get("version", "")
     try:
-        report = services.report_update(report=report, by=request.user, version=int(version or 0),
+        version = get_int(request.POST, "version", minimum=0, maximum=MAX_ID, default=0)
+        report = services.report_update(report=report, by=request.user, version=version,
                                         figures=posted, narrative=narrative)
         if request.POST.get("action") == "submit":
             report = services.report_submit(report=report, by=request.user)
@@ -178,8 +185,7 @@ def report_detail(request, pk: int):
         else:
             messages.success(request, _("Đã lưu báo cáo."))
     except DomainError as exc:
-        _refuse(exc)
-        messages.error(request, exc.message)
+        refuse(request, exc)
         status = 409 if isinstance(exc, Conflict) else 400
         return _render_report(request, _visible_report(request, pk), posted=posted, narrative=narrative,
                               errors={exc.field: exc.message} if exc.field else {}, status=status)
@@ -195,8 +201,9 @@ def report_autosave(request, pk: int):
     posted = {i: v for i, v in _figures_from_post(request.POST, indicators).items()
               if v["numerator"] != "" or v["denominator"] != ""}
     try:
+        version = get_int(request.POST, "version", minimum=0, maximum=MAX_ID, default=0)
         report = services.report_update(
-            report=report, by=request.user, version=int(request.POST.get("version") or 0), figures=posted,
+            report=report, by=request.user, version=version, figures=posted,
             narrative={f: request.POST.get(f, "") for f in NARRATIVE_FIELDS if f in request.POST})
     except DomainError as exc:
         return JsonResponse({"detail": exc.message, "field": exc.field}, status=exc.status)
@@ -219,9 +226,20 @@ def report_review(request, pk: int):
                                    comment=request.POST.get("comment", ""))
             messages.success(request, _("Đã trả lại báo cáo cho đơn vị."))
     except DomainError as exc:
-        _refuse(exc)
-        messages.error(request, exc.message)
+        refuse(request, exc)
     return redirect("reports:detail", pk=report.pk)
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk: int, attachment_pk: int):
+    """An attachment goes to exactly those who may see its report (the same selector as the report page): anyone
+    else gets the same 404 as for an attachment that does not exist."""
+    report = _visible_report(request, pk)
+    attachment = ReportAttachment.objects.filter(report=report, pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404(_("Không tìm thấy báo cáo hoặc bạn không có quyền xem."))
+    return files.serve(attachment.file, filename=attachment.name)
 
 
 @login_required
@@ -236,8 +254,7 @@ def report_attach(request, pk: int):
         services.attachment_add(report=report, by=request.user, upload=upload)
         messages.success(request, _("Đã đính kèm tệp."))
     except DomainError as exc:
-        _refuse(exc)
-        messages.error(request, exc.message)
+        refuse(request, exc)
     return redirect("reports:detail", pk=report.pk)
 
 
@@ -257,9 +274,8 @@ def extension_grant(request):
             messages.success(request, _("Đã gia hạn báo cáo cho “%(unit)s” đến trước ngày %(day)s.") % {
                 "unit": unit.name, "day": new_deadline.strftime("%d/%m/%Y")})
         except DomainError as exc:
-            _refuse(exc)
-            messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or f"{reverse('reports:completeness')}?unit={unit.parent_id}&year={year}")
+            refuse(request, exc)
+    return redirect(safe_next_url(request, f"{reverse('reports:completeness')}?unit={unit.parent_id}&year={year}"))
 
 
 # --- completeness and dashboard -------------------------------------------------------------------
@@ -308,10 +324,32 @@ def export_xlsx(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def export_pdf(request):
-    unit = _scoped_unit(request, request.GET.get("unit"))
+    """The unit's yearly BÁO CÁO, a document of the register rendered in the background (it took ~12 s in
+    the request). GET shows where it stands and serves it when ready (`download=1`); a GET never queues
+    a render. POST makes it (or brings it up to date) and queues it; `issue=1` numbers it."""
+    unit = _scoped_unit(request, request.POST.get("unit") if request.method == "POST" else request.GET.get("unit"))
     year = _year(request)
-    pdf = exports.rollup_pdf(unit, year, by=request.user)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="bao-cao-{year}-{unit.pk}.pdf"'
-    return response
+    if request.method == "POST":
+        try:
+            exports.report_document_request(unit=unit, year=year, by=request.user,
+                                            issue=bool(request.POST.get("issue")))
+        except DomainError as exc:
+            refuse(request, exc)
+        return redirect(f"{reverse('reports:export_pdf')}?unit={unit.pk}&year={year}")
+    document = exports.report_document(unit, year)
+    fresh = exports.report_document_is_fresh(document)
+    if fresh and request.GET.get("download"):
+        from core.documents.api.views import pdf_filename
+
+        return files.serve(document.pdf, filename=pdf_filename(document))
+    status = "ready" if fresh else (document.render_status if document and document.render_status != "ready"
+                                    else "none")
+    return render(request, "reports/export_pdf.html", {
+        "unit": unit, "year": year, "document": document, "fresh": fresh, "status": status,
+        "issuer": document.issuer if document else exports.issuing_body_for(unit),
+        "status_url": reverse("document-pdf-status", args=[document.pk]) if document else "",
+        "can_issue": can_act_on(request.user, unit, exports.ISSUE_ROLES),
+        "ancestors": [a for a in unit_ancestors(unit) if can_act_on(request.user, a, None)],
+    })

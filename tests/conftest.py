@@ -24,6 +24,7 @@ REFERENCE_DATA = [
     ("campaigns.models", "Campaign", "campaigns.migrations.0002_national_campaign", "create_campaign"),
     ("titles.models", "TitleType", "titles.migrations.0002_load_title_catalogue", "load"),
     ("awards.models", "AwardForm", "awards.migrations.0002_load_award_forms", "load_forms"),
+    ("core.documents.models", "LegalBasis", "core.documents.migrations.0002_seed_legal_bases", "seed"),
 ]
 
 

@@ -3,6 +3,7 @@
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from core.errors import DomainError
 
@@ -16,9 +17,20 @@ class ApprovalRuleInline(admin.TabularInline):
 
 
 @admin.register(TitleType)
-class TitleTypeAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "subject_kind", "unit_level", "max_level", "validity_months", "valid_to"]
+class TitleTypeAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "subject_kind", "unit_level", "max_level", "validity_months",
+                    "higher_level_after_months", "reevaluate_while_valid", "valid_to"]
     inlines = [ApprovalRuleInline]
+
+
+@admin.register(ApprovalRule)
+class ApprovalRuleAdmin(SimpleHistoryAdmin):
+    """Who recognises which title for which subjects, and when: corrected here, each change kept in history."""
+
+    list_display = ["title_type", "level", "subject_unit_level", "subject_parent_level", "authority_level", "issuer",
+                    "authority_name", "valid_from", "valid_to", "note"]
+    list_filter = ["title_type", "authority_level", "issuer"]
+    list_select_related = ["title_type"]
 
 
 class _FrozenWhenPublished:
@@ -89,6 +101,9 @@ class DecisionAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # an issued decision keeps its register number and the recognitions it carries
+
 
 @admin.register(Recognition)
 class RecognitionAdmin(admin.ModelAdmin):
@@ -99,3 +114,6 @@ class RecognitionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # revocation goes through the page (with a reason), never an edit
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # nor a deletion: it would erase the history the waiting and validity rules read

@@ -30,6 +30,30 @@ def _models(apps):
             ("TitleType", "ApprovalRule", "CriteriaSet", "Criterion", "LevelThreshold")}
 
 
+TITLE_RULE_FIELDS = ("unit_kinds", "higher_level_after_months", "reevaluate_while_valid")
+APPROVAL_FIELDS = ("level", "subject_unit_level", "subject_parent_level", "authority_level", "issuer",
+                   "authority_name", "legal_basis", "note", "valid_from", "valid_to")
+
+
+def _known(model, values: dict) -> dict:
+    """Only the fields the model has: migration 0002 runs this loader with the models of its day."""
+    names = {f.name for f in model._meta.get_fields()}
+    return {k: v for k, v in values.items() if k in names}
+
+
+def _approval_values(rule: dict) -> dict:
+    values = {name: rule.get(name, "") for name in APPROVAL_FIELDS}
+    values["level"] = rule.get("level")
+    values["issuer"] = rule.get("issuer") or "people_committee"
+    values["valid_from"], values["valid_to"] = _date(rule.get("valid_from")), _date(rule.get("valid_to"))
+    return values
+
+
+def _create_rules(m, title, item: dict) -> None:
+    for rule in item.get("approval", []):
+        m["ApprovalRule"].objects.create(title_type=title, **_known(m["ApprovalRule"], _approval_values(rule)))
+
+
 def load_catalogue(apps=None) -> dict[str, int]:
     """Create missing title types, approval rules and criteria sets; returns how many were created."""
     m = _models(apps)
@@ -38,22 +62,18 @@ def load_catalogue(apps=None) -> dict[str, int]:
     for item in spec["title_types"]:
         title, was_created = m["TitleType"].objects.get_or_create(
             slug=item["slug"],
-            defaults={
+            defaults=_known(m["TitleType"], {
                 "name": item["name"], "subject_kind": item["subject_kind"], "unit_level": item["unit_level"],
                 "max_level": item["max_level"], "validity_months": item["validity_months"],
                 "legal_basis": item.get("legal_basis", ""), "indicator": item.get("indicator", ""),
                 "valid_from": _date(item.get("valid_from")), "valid_to": _date(item.get("valid_to")),
                 "order": item.get("order", 0),
-            },
+                **{name: item[name] for name in TITLE_RULE_FIELDS if name in item},
+            }),
         )
         if was_created:
             created["title_types"] += 1
-            for rule in item.get("approval", []):
-                m["ApprovalRule"].objects.create(
-                    title_type=title, level=rule.get("level"), authority_level=rule["authority_level"],
-                    authority_name=rule.get("authority_name", ""),
-                    valid_from=_date(rule.get("valid_from")), valid_to=_date(rule.get("valid_to")),
-                )
+            _create_rules(m, title, item)
     titles = {t.slug: t for t in m["TitleType"].objects.all()}
     for path in sorted(CRITERIA_DIR.glob("*.json")):
         if path == TITLE_TYPES_FILE:
@@ -62,6 +82,24 @@ def load_catalogue(apps=None) -> dict[str, int]:
         if _load_criteria_set(m, titles[doc["title_type"]], doc):
             created["criteria_sets"] += 1
     return created
+
+
+def sync_title_rules(apps) -> None:
+    """Migration 0005: bring existing title types to the catalogue's rules (applicable kinds, waiting
+    period, re-evaluation) and replace their seeded approval rules by the catalogue's, which now say who
+    issues the decision and for which subjects. Later corrections are made in the admin, with history."""
+    m = _models(apps)
+    spec = json.loads(TITLE_TYPES_FILE.read_text(encoding="utf-8"))
+    for item in spec["title_types"]:
+        title = m["TitleType"].objects.filter(slug=item["slug"]).first()
+        if title is None:
+            continue
+        for name in TITLE_RULE_FIELDS:
+            setattr(title, name, item.get(name, title._meta.get_field(name).get_default()))
+        title.legal_basis = item.get("legal_basis", title.legal_basis)
+        title.save()
+        m["ApprovalRule"].objects.filter(title_type=title).delete()
+        _create_rules(m, title, item)
 
 
 def _load_criteria_set(m, title, doc: dict) -> bool:

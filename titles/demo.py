@@ -1,6 +1,8 @@
 """The demo's titles in Hà Tĩnh: the catalogue, recognised units and households, and one school's
-self-assessment waiting for the education department (sogd.congnhan). Safe to run again: every step
-checks what is already there. Everything goes through the services, as a user would."""
+self-assessment waiting for its ward's chairman (chutich.thanhsen). Every approval is a decision numbered in
+the recognising body's register: the Sở GD&ĐT's for the university and Xã Cẩm Xuyên (signed by its deputy
+director, KT. GIÁM ĐỐC), UBND phường Thành Sen's and UBND xã Cẩm Xuyên's for their households and schools.
+Safe to run again: every step checks what is already there. Everything goes through the services."""
 
 from __future__ import annotations
 
@@ -38,15 +40,15 @@ def _submitted(title: TitleType, unit: Unit, officer: User, year: int, level: in
                                       revision=evaluation.revision)
 
 
-def _recognised(title, unit, officer, approver, year, level, number, day) -> None:
+def _recognised(title, unit, officer, approver, year, level, day, signed_as="deputy") -> None:
     evaluation = _submitted(title, unit, officer, year, level)
     if evaluation is not None:
         services.evaluation_approve(
             evaluation=evaluation, by=approver, criteria_set_version=evaluation.criteria_set.version, level=level,
-            decision_number=number, decision_date=day, signer="Lê Văn Công", signer_title="Phó Giám đốc Sở GD&ĐT")
+            decision_date=day, signer=approver.full_name, signed_as=signed_as)
 
 
-def _household_list(commune: Unit, title: TitleType, year: int, officer: User, approver: User, number: str) -> None:
+def _household_list(commune: Unit, title: TitleType, year: int, officer: User, approver: User) -> None:
     evaluation_list = services.evaluation_list_open(commune=commune, title_type=title, year=year, by=officer)
     if evaluation_list.status != EvaluationList.Status.OPEN:
         return
@@ -59,8 +61,8 @@ def _household_list(commune: Unit, title: TitleType, year: int, officer: User, a
             for h in households
         )
     services.evaluation_list_recognise(
-        evaluation_list=evaluation_list, by=approver, decision_number=number,
-        decision_date=datetime.date(year, 12, 15), signer=approver.full_name, signer_title="Chủ tịch UBND")
+        evaluation_list=evaluation_list, by=approver, decision_date=datetime.date(year, 12, 15),
+        signer=approver.full_name, signed_as="head")
 
 
 @transaction.atomic
@@ -73,21 +75,27 @@ def load(context: dict, credentials: list) -> dict:
     approver = users["sogd.congnhan"]
     year = timezone.localdate().year - 1
 
-    # Trường Đại học Hà Tĩnh: Đơn vị học tập two years running (level 1, then level 2).
+    # Trường Đại học Hà Tĩnh (managed by the province, TT 24/2023): Đơn vị học tập level 1, then level 2 once
+    # level 1 has been held 12 months; decided by the Sở GD&ĐT.
     university = context["university"]
-    for y, level, number in ((year - 1, 1, "1520/QĐ-SGDĐT"), (year, 2, "1688/QĐ-SGDĐT")):
-        _recognised(titles["don-vi-hoc-tap"], university, users["truong.dhht"], approver, y, level, number,
+    for y, level in ((year - 1, 1), (year, 2)):
+        _recognised(titles["don-vi-hoc-tap"], university, users["truong.dhht"], approver, y, level,
                     datetime.date(y, 12, 20))
     # Xã Cẩm Xuyên: Cộng đồng học tập cấp xã, level 1.
     _recognised(titles["cong-dong-hoc-tap-xa"], communes["camxuyen"], users["xa.camxuyen"], approver, year - 1, 1,
-                "1521/QĐ-SGDĐT", datetime.date(year - 1, 12, 20))
-    # Households of both communes: the yearly list, recognised by the commune chairman.
-    for slug, number in (("thanhsen", "215/QĐ-UBND"), ("camxuyen", "187/QĐ-UBND")):
+                datetime.date(year - 1, 12, 20))
+    # Households of both communes: the yearly list, recognised by the commune chairman (one decision each,
+    # the list annexed).
+    for slug in ("thanhsen", "camxuyen"):
         _household_list(communes[slug], titles["gia-dinh-hoc-tap"], year, users[f"xa.{slug}"],
-                        users[f"chutich.{slug}"], number)
-    # Waiting for sogd.congnhan: a lower-secondary school of Thành Sen has submitted its self-assessment.
-    school = Unit.objects.filter(parent=communes["thanhsen"], level=Level.ORGANISATION,
-                                 name__startswith="Trường THCS").first()
-    if school is not None:
-        _submitted(titles["don-vi-hoc-tap"], school, users["xa.thanhsen"], year, 1)
+                        users[f"chutich.{slug}"])
+    schools = {s.name.split(" ", 2)[1]: s for s in Unit.objects.filter(
+        parent=communes["thanhsen"], level=Level.ORGANISATION, name__startswith="Trường ")}
+    # A school the ward manages (QĐ 448/QĐ-KHVN regime) recognised by its chairman: the ward's next number.
+    if "Tiểu" in schools:
+        _recognised(titles["don-vi-hoc-tap"], schools["Tiểu"], users["xa.thanhsen"], users["chutich.thanhsen"],
+                    year, 1, datetime.date(year, 12, 22), signed_as="head")
+    # Waiting for chutich.thanhsen: the ward's lower-secondary school has submitted its self-assessment.
+    if "THCS" in schools:
+        _submitted(titles["don-vi-hoc-tap"], schools["THCS"], users["xa.thanhsen"], year, 1)
     return {"title_types": titles}

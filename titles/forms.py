@@ -17,13 +17,25 @@ class EvaluationStartForm(forms.Form):
         self.fields["title_type"].queryset = title_types
         self.fields["unit"].queryset = units
 
+    def clean(self):
+        from .selectors import title_applies_to
+
+        data = super().clean()
+        title_type, unit = data.get("title_type"), data.get("unit")
+        if title_type is not None and unit is not None and not title_applies_to(title_type, unit):
+            raise forms.ValidationError(
+                _("Danh hiệu “%(title)s” không áp dụng cho đơn vị “%(unit)s”.") % {"title": title_type, "unit": unit})
+        return data
+
 
 class DecisionForm(forms.Form):
+    """The decision is numbered by the register of the recognising body: no number is typed here."""
+
     level = forms.TypedChoiceField(label=_("Mức độ công nhận"), coerce=int, choices=[(1, "1"), (2, "2")])
-    decision_number = forms.CharField(label=_("Số quyết định"), max_length=50)
     decision_date = forms.DateField(label=_("Ngày quyết định (dd/mm/yyyy)"))
-    signer = forms.CharField(label=_("Người ký"), max_length=200)
-    signer_title = forms.CharField(label=_("Chức vụ người ký"), max_length=200, required=False)
+    signed_as = forms.ChoiceField(label=_("Thẩm quyền ký"), choices=[
+        ("head", _("Người đứng đầu ký")), ("deputy", _("Cấp phó ký thay (KT.)"))], initial="head")
+    signer = forms.CharField(label=_("Họ tên người ký"), max_length=200)
 
 
 class ListDecisionForm(DecisionForm):
@@ -32,6 +44,11 @@ class ListDecisionForm(DecisionForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Lý do / nội dung"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RevokeForm(ReasonForm):
+    act = forms.CharField(label=_("Văn bản thu hồi (số, ngày)"), max_length=200,
+                          help_text=_("Ví dụ: Quyết định số 07/QĐ-UBND ngày 02/3/2026"))
 
 
 class EvidenceForm(forms.Form):

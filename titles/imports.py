@@ -227,6 +227,15 @@ def _optional(cells: dict, column: str, max_length: int) -> str:
     return ("" if cells[column] is None else str(cells[column]).strip())[:max_length]
 
 
+def _invalid_cell_error(column: str, cell: xlsx.InvalidCell) -> str:
+    """The row error for a cell the reader could not turn into a value (an out-of-range date serial, NaN...):
+    the row and its column are named, instead of the whole file failing."""
+    if cell.kind == xlsx.InvalidCell.DATE:
+        return _("%(col)s: giá trị ngày “%(value)s” nằm ngoài khoảng Excel cho phép (01/01/1900 đến 31/12/9999); "
+                 "hãy nhập ngày dạng dd/mm/yyyy.") % {"col": column, "value": cell.raw[:40]}
+    return _("%(col)s: “%(value)s” không phải là số hợp lệ.") % {"col": column, "value": cell.raw[:40]}
+
+
 def _parse_date(value, year: int) -> tuple[datetime.date | None, str | None]:
     if value in (None, ""):
         return None, _("%(col)s: cần nhập ngày (dd/mm/yyyy).") % {"col": COL_DATE}
@@ -378,6 +387,8 @@ class ListImporter:
             _("%(col)s: ô chứa công thức, không được chấp nhận; hãy nhập giá trị.") % {"col": column}
             for column, value in cells.items() if isinstance(value, str) and value.startswith("=")
         ]
+        errors += [_invalid_cell_error(column, value) for column, value in cells.items()
+                   if isinstance(value, xlsx.InvalidCell)]
         if errors:
             return None, errors
         hamlet_id = self._hamlet(cells[COL_HAMLET], errors)
@@ -571,7 +582,8 @@ def _birth_year(value, errors: list[str]) -> int | None:
         return None
     latest = today().year
     text = str(value).strip()
-    if not text.isdigit() or not 1900 <= int(text) <= latest:
+    # Four ASCII digits before int(): str.isdigit() also accepts "²" or "①", which int() refuses.
+    if not (len(text) == 4 and text.isascii() and text.isdigit()) or not 1900 <= int(text) <= latest:
         errors.append(_("%(col)s: “%(value)s” không hợp lệ (năm từ 1900 đến %(latest)s).") % {
             "col": COL_BIRTH_YEAR, "value": value, "latest": latest})
         return None

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from campaigns.indicators import Indicator
 from units.models import Citizen, Clan, Household, Level, Unit
@@ -28,13 +29,25 @@ class TitleType(models.Model):
     subject_kind = models.CharField(_("đối tượng"), max_length=20, choices=SubjectKind.choices)
     # For unit subjects: the level of unit that may hold the title (hamlet, commune, organisation...).
     unit_level = models.CharField(_("cấp đơn vị được xét"), max_length=20, choices=Level.choices, blank=True)
+    # Which kinds of unit at unit_level may hold the title (Đơn vị học tập: agencies, schools, enterprises...,
+    # never a learning centre, which belongs to its commune); empty: every kind at unit_level.
+    unit_kinds = models.JSONField(_("loại đơn vị được xét"), default=list, blank=True)
     max_level = models.PositiveSmallIntegerField(_("số mức độ"), default=1)
     validity_months = models.PositiveSmallIntegerField(_("thời hạn công nhận (tháng)"))
+    # A level above 1 only after holding the level below, unrevoked, for this many months (TT 25/2023: 12).
+    higher_level_after_months = models.PositiveSmallIntegerField(
+        _("xét mức độ cao hơn sau (tháng)"), null=True, blank=True,
+        help_text=_("Trống: không xét mức độ cao hơn theo thời gian giữ mức độ thấp hơn."))
+    # Yearly titles are evaluated every year; a multi-year recognition is not evaluated again at the same
+    # level while it is in force (only a higher level may be sought).
+    reevaluate_while_valid = models.BooleanField(
+        _("được đánh giá lại khi công nhận còn hiệu lực"), default=True)
     legal_basis = models.CharField(_("căn cứ"), max_length=300, blank=True)
     indicator = models.CharField(_("chỉ tiêu thống kê"), max_length=60, choices=Indicator.choices, blank=True)
     valid_from = models.DateField(_("áp dụng từ"), null=True, blank=True)
     valid_to = models.DateField(_("áp dụng đến"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("loại danh hiệu")
@@ -50,21 +63,57 @@ class TitleType(models.Model):
 
 
 class ApprovalRule(models.Model):
-    """Which level of government recognises a title (and level), over a period: configuration."""
+    """Who recognises a title (and level) for which subjects, over a period: configuration with history.
+
+    The most specific rule in force on the day wins (titles.selectors.recognising_authority): one for the
+    level beats "any level"; one naming the subject's unit level or its managing level beats one that does not.
+    """
+
+    class Issuer(models.TextChoices):
+        # The People's Committee of the unit at authority_level; its chairman decides.
+        PEOPLE_COMMITTEE = "people_committee", _("Ủy ban nhân dân (Chủ tịch quyết định)")
+        # The agency named `authority_name` under the unit at authority_level (Sở Giáo dục và Đào tạo); its head.
+        AGENCY = "agency", _("Cơ quan chuyên môn (thủ trưởng quyết định)")
+        # The subject's own agency: its head recognises its staff (Công dân học tập of a school's teachers).
+        OWN_AGENCY = "own_agency", _("Cơ quan, đơn vị của đối tượng (thủ trưởng quyết định)")
 
     title_type = models.ForeignKey(TitleType, on_delete=models.CASCADE, related_name="approval_rules")
     level = models.PositiveSmallIntegerField(_("mức độ"), null=True, blank=True, help_text=_("Trống: mọi mức độ."))
+    # The unit the subject is or belongs to (a household's hamlet, a citizen's hamlet or agency) ...
+    subject_unit_level = models.CharField(_("cấp của đơn vị đối tượng"), max_length=20, choices=Level.choices,
+                                          blank=True, help_text=_("Trống: mọi cấp."))
+    # ... and the level that manages that unit: the two regimes of Đơn vị học tập (a commune's school, a
+    # province's agency) differ by it.
+    subject_parent_level = models.CharField(_("cấp quản lý đơn vị đối tượng"), max_length=20,
+                                            choices=Level.choices, blank=True, help_text=_("Trống: mọi cấp."))
     authority_level = models.CharField(_("cấp công nhận"), max_length=20, choices=Level.choices)
+    issuer = models.CharField(_("cơ quan ban hành quyết định"), max_length=20, choices=Issuer.choices,
+                              default=Issuer.PEOPLE_COMMITTEE)
     authority_name = models.CharField(_("cơ quan công nhận"), max_length=200, blank=True)
+    legal_basis = models.CharField(_("căn cứ thẩm quyền"), max_length=300, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True,
+                            help_text=_("Ví dụ: “(cần kiểm chứng)” khi chưa đối chiếu văn bản gốc."))
     valid_from = models.DateField(_("áp dụng từ"), null=True, blank=True)
     valid_to = models.DateField(_("áp dụng đến"), null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("thẩm quyền công nhận")
         verbose_name_plural = _("thẩm quyền công nhận")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="approval_rule_period",
+                violation_error_message=_("Ngày “áp dụng đến” phải sau ngày “áp dụng từ”."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title_type} → {self.get_authority_level_display()}"
+
+    def in_force(self, on) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or self.valid_to >= on)
 
 
 class CriteriaSet(models.Model):
@@ -235,6 +284,8 @@ class Decision(models.Model):
     date = models.DateField(_("ngày quyết định"))
     signer = models.CharField(_("người ký"), max_length=200)
     signer_title = models.CharField(_("chức vụ người ký"), max_length=200, blank=True)
+    # The act the recognising authority applied (its ApprovalRule's): the decision's own "Căn cứ".
+    legal_basis = models.CharField(_("căn cứ công nhận"), max_length=300, blank=True)
     year = models.PositiveSmallIntegerField(_("năm"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -280,6 +331,8 @@ class Recognition(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     revoked_reason = models.TextField(_("lý do thu hồi"), blank=True)
+    # The act that revoked it ("Quyết định số 07/QĐ-UBND ngày 02/3/2026"): the recognition says by which act.
+    revoked_act = models.CharField(_("văn bản thu hồi"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

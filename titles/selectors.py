@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
@@ -10,11 +11,13 @@ from django.utils.translation import gettext as _
 from campaigns.indicators import Indicator
 from core.errors import DomainError
 from units.models import Citizen, Clan, Household, Kind, Level, Membership, Unit
-from units.roles import Role
-from units.selectors import scope_queryset, today, units_valid_on, valid_on  # noqa: F401 - today re-exported
+from units.roles import READ_ROLES, Role
+from units.selectors import can_act_on, scope_queryset, today, units_valid_on, valid_on  # noqa: F401 - today re-exported
 
 from .models import (
+    ApprovalRule,
     CriteriaSet,
+    Decision,
     Evaluation,
     EvaluationList,
     ImportJob,
@@ -42,26 +45,101 @@ def current_criteria_set(title_type: TitleType) -> CriteriaSet | None:
     )
 
 
-def approval_authority(*, title_type: TitleType, level: int, unit: Unit, on: datetime.date) -> Unit:
-    """The unit whose approvers recognise `unit` for this title and level on `on`: the ancestor (or
-    the unit itself) at the level the approval rule names."""
+@dataclass(frozen=True)
+class Authority:
+    """Who recognises a subject: the rule in force and the unit whose approvers act and whose body issues
+    the decision (an ancestor's People's Committee, an agency such as the Sở, or the subject's own agency)."""
+
+    rule: ApprovalRule
+    unit: Unit
+
+    @property
+    def issuer_kind(self) -> str:
+        """The IssuingBody kind (core.documents): a People's Committee, or an agency deciding through its head."""
+        return "people_committee" if self.rule.issuer == ApprovalRule.Issuer.PEOPLE_COMMITTEE else "agency"
+
+
+def _specificity(rule: ApprovalRule) -> tuple[int, int]:
+    return (int(rule.level is not None) + int(bool(rule.subject_unit_level)) + int(bool(rule.subject_parent_level)),
+            -rule.pk)
+
+
+def approval_rule(*, title_type: TitleType, level: int, unit: Unit, on: datetime.date) -> ApprovalRule:
+    """The most specific rule in force on `on` for this title, level and subject unit (the unit the subject
+    is, or the hamlet/agency it belongs to; for a commune's yearly list, the commune)."""
+    parent_level = unit.parent.level if unit.parent_id else ""
     rules = [
         r for r in title_type.approval_rules.all()
-        if (r.level is None or r.level == level)
-        and (r.valid_from is None or r.valid_from <= on) and (r.valid_to is None or r.valid_to >= on)
+        if r.in_force(on) and (r.level is None or r.level == level)
+        and (not r.subject_unit_level or r.subject_unit_level == unit.level)
+        and (not r.subject_parent_level or r.subject_parent_level == parent_level)
     ]
-    rule = max(rules, key=lambda r: r.level is not None, default=None)  # a rule for the level beats "any"
+    rule = max(rules, key=_specificity, default=None)
     if rule is None:
-        raise DomainError(_("Chưa cấu hình cấp có thẩm quyền công nhận danh hiệu này."), code="no_authority")
+        raise DomainError(
+            _("Chưa cấu hình cấp có thẩm quyền công nhận danh hiệu “%(title)s” cho “%(unit)s” vào ngày %(on)s.")
+            % {"title": title_type.name, "unit": unit.name, "on": on.strftime("%d/%m/%Y")},
+            code="no_authority",
+        )
+    return rule
+
+
+def recognising_authority(*, title_type: TitleType, level: int, unit: Unit, on: datetime.date) -> Authority:
+    rule = approval_rule(title_type=title_type, level=level, unit=unit, on=on)
     ids = [int(seg) for seg in unit.path.strip("/").split("/") if seg]
-    authority = Unit.objects.filter(pk__in=ids, level=rule.authority_level).order_by("-depth").first()
-    if authority is None:
+    base = Unit.objects.filter(pk__in=ids, level=rule.authority_level).order_by("-depth").first()
+    if base is None:
         raise DomainError(
             _("Không xác định được cấp có thẩm quyền công nhận (%(level)s) cho đơn vị “%(unit)s”.")
             % {"level": rule.get_authority_level_display(), "unit": unit.name},
             code="no_authority",
         )
-    return authority
+    if rule.issuer != ApprovalRule.Issuer.AGENCY:
+        return Authority(rule=rule, unit=base)
+    # The agency is a unit of its own under the level's unit (Sở Giáo dục và Đào tạo tỉnh Hà Tĩnh).
+    agency = (
+        units_valid_on(Unit.objects.filter(parent=base, level=Level.ORGANISATION,
+                                           name__istartswith=rule.authority_name), on)
+        .order_by("pk").first()
+    )
+    if agency is None:
+        raise DomainError(
+            _("Chưa có “%(agency)s” trực thuộc “%(unit)s” trong danh mục đơn vị: không xác định được cơ quan "
+              "công nhận.") % {"agency": rule.authority_name, "unit": base.name},
+            code="no_authority",
+        )
+    return Authority(rule=rule, unit=agency)
+
+
+def approval_authority(*, title_type: TitleType, level: int, unit: Unit, on: datetime.date) -> Unit:
+    """The unit whose approvers recognise `unit` for this title and level on `on`."""
+    return recognising_authority(title_type=title_type, level=level, unit=unit, on=on).unit
+
+
+# --- which titles a subject may seek -------------------------------------------------------------
+
+
+def title_applies_to(title_type: TitleType, unit: Unit) -> bool:
+    """A unit title is offered only to the units it is made for: the level (a hamlet's title is not a
+    university's) and, where the title names them, the kinds (no Đơn vị học tập for a learning centre)."""
+    return (title_type.subject_kind == SubjectKind.UNIT and title_type.unit_level == unit.level
+            and (not title_type.unit_kinds or unit.kind in title_type.unit_kinds))
+
+
+def unit_title_types_for(units, on: datetime.date | None = None) -> QuerySet[TitleType]:
+    """Unit titles in force that apply to at least one of `units` (the self-assessment form's choices)."""
+    units = list(units)
+    ids = [t.pk for t in title_types(on).filter(subject_kind=SubjectKind.UNIT)
+           if any(title_applies_to(t, u) for u in units)]
+    return title_types(on).filter(pk__in=ids)
+
+
+def units_with_titles(units, on: datetime.date | None = None) -> QuerySet[Unit]:
+    """Of `units`, those some unit title in force applies to."""
+    titles = list(title_types(on).filter(subject_kind=SubjectKind.UNIT))
+    units = list(units)
+    return Unit.objects.filter(pk__in=[u.pk for u in units if any(title_applies_to(t, u) for t in titles)]
+                               ).order_by("name")
 
 
 def criteria_set_detail(pk: int) -> CriteriaSet:
@@ -98,6 +176,17 @@ def visible_recognitions(user) -> QuerySet[Recognition]:
     return scope_queryset(
         Recognition.objects.select_related("title_type", "decision", "unit", "household", "clan", "citizen"), user
     ).order_by("-year", "id")
+
+
+def visible_decision(user, pk: int) -> Decision | None:
+    """A decision whoever sees one of its recognitions may read, as may anyone with a role over the deciding
+    body's unit (a decision whose recognitions were all revoked stays readable to it)."""
+    decision = Decision.objects.select_related("title_type", "authority").filter(pk=pk).first()
+    if decision is None:
+        return None
+    if visible_recognitions(user).filter(decision_id=pk).exists() or can_act_on(user, decision.authority, READ_ROLES):
+        return decision
+    return None
 
 
 def subject_history(user, *, unit: Unit | None = None, household: Household | None = None) -> QuerySet[Recognition]:

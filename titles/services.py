@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import files
 from core.errors import Conflict, DomainError
 from units.models import Level, Unit
 from units.roles import Role
@@ -38,15 +39,9 @@ from .models import (
     TitleType,
 )
 
-# Evidence: what an officer may attach, by extension and by the file's first bytes (never trust the name).
-EVIDENCE_SIGNATURES = {
-    ".pdf": (b"%PDF",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-}
+# Evidence: what an officer may attach. The content check (first bytes, no HTML inside, sane Office zips) is the
+# one every upload goes through (core/files.py): never trust the name.
+EVIDENCE_TYPES = ("pdf", "jpg", "png", "docx", "xlsx")
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -120,6 +115,53 @@ def level_met(criteria_set: CriteriaSet, results: dict[int, CriterionResult], le
     return points >= threshold.min_points
 
 
+def _dmy(day: datetime.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def check_level_rules(*, title_type: TitleType, unit: Unit, level: int, on: datetime.date) -> None:
+    """The title's rules on levels and validity, as data on the title type (TT 25/2023 for communities):
+
+    - a multi-year recognition (`reevaluate_while_valid` off) is not evaluated again while it is in force at
+      the same or a higher level: only a higher level may be sought;
+    - a level above 1 (`higher_level_after_months` set) needs the level below, unrevoked and in force on
+      `on`, held for at least that many months.
+    Raises DomainError (field "level_sought") with the date from which the subject qualifies, where known.
+    """
+    live = Recognition.objects.filter(title_type=title_type, subject_kind=SubjectKind.UNIT, unit=unit,
+                                      revoked_at__isnull=True, valid_from__lte=on, valid_to__gte=on)
+    if not title_type.reevaluate_while_valid:
+        held = live.filter(level__gte=level).select_related("decision").order_by("-level", "-valid_to").first()
+        if held is not None:
+            raise DomainError(
+                _("“%(unit)s” đang được công nhận “%(title)s” mức độ %(held)s đến hết ngày %(until)s (Quyết định "
+                  "số %(number)s): chưa được đánh giá lại trong thời hạn công nhận, chỉ được đề nghị mức độ cao "
+                  "hơn.") % {"unit": unit.name, "title": title_type.name, "held": held.level,
+                             "until": _dmy(held.valid_to), "number": held.decision.number},
+                field="level_sought", code="still_valid",
+            )
+    months = title_type.higher_level_after_months
+    if level > 1 and months is not None:
+        lower = live.filter(level=level - 1).order_by("valid_from").first()
+        if lower is None:
+            raise DomainError(
+                _("Mức độ %(level)s chỉ được xét khi “%(unit)s” đang được công nhận “%(title)s” mức độ %(lower)s "
+                  "(còn hiệu lực) từ ít nhất %(months)s tháng.")
+                % {"level": level, "unit": unit.name, "title": title_type.name, "lower": level - 1,
+                   "months": months},
+                field="level_sought", code="level_wait",
+            )
+        ready = add_months(lower.valid_from, months)
+        if ready > on:
+            raise DomainError(
+                _("Mức độ %(level)s chỉ được xét sau ít nhất %(months)s tháng đạt mức độ %(lower)s: “%(unit)s” được "
+                  "công nhận mức độ %(lower)s từ ngày %(since)s, đủ điều kiện từ ngày %(ready)s.")
+                % {"level": level, "months": months, "lower": level - 1, "unit": unit.name,
+                   "since": _dmy(lower.valid_from), "ready": _dmy(ready)},
+                field="level_sought", code="level_wait",
+            )
+
+
 # --- criteria versions ---------------------------------------------------------------------------
 
 
@@ -181,13 +223,14 @@ def evaluation_start(*, title_type: TitleType, unit: Unit, year: int, level_soug
     """
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     require_role(by, unit, [Role.OFFICER])
-    if title_type.subject_kind != SubjectKind.UNIT or title_type.unit_level != unit.level:
+    if not selectors.title_applies_to(title_type, unit):
         raise DomainError(
             _("Danh hiệu “%(title)s” không áp dụng cho đơn vị “%(unit)s”.") % {"title": title_type, "unit": unit},
             field="title_type",
         )
     if not 1 <= int(level_sought) <= title_type.max_level:
         raise DomainError(_("Mức độ đề nghị không hợp lệ."), field="level_sought")
+    check_level_rules(title_type=title_type, unit=unit, level=int(level_sought), on=selectors.today())
     this_year = selectors.today().year
     if not 2023 <= int(year) <= this_year:
         raise DomainError(_("Năm đánh giá phải từ 2023 đến %(year)s.") % {"year": this_year}, field="year")
@@ -213,6 +256,8 @@ def _parse_points(raw, criterion: Criterion) -> Decimal | None:
         return None
     try:
         points = Decimal(str(raw).replace(",", "."))
+        if not points.is_finite():  # 'NaN' and 'Infinity' parse, then fail every comparison (a 500)
+            raise InvalidOperation
     except InvalidOperation as exc:
         raise DomainError(
             _("Tiêu chí %(code)s: điểm phải là một số.") % {"code": criterion.code}, field="points"
@@ -263,26 +308,13 @@ def evaluation_save_results(
     if level_sought is not None:
         if not 1 <= int(level_sought) <= evaluation.title_type.max_level:
             raise DomainError(_("Mức độ đề nghị không hợp lệ."), field="level_sought")
+        if int(level_sought) != evaluation.level_sought:
+            check_level_rules(title_type=evaluation.title_type, unit=evaluation.unit, level=int(level_sought),
+                              on=selectors.today())
         evaluation.level_sought = int(level_sought)
     evaluation.revision += 1
     evaluation.save(update_fields=["level_sought", "revision"])
     return evaluation
-
-
-def _sniff_evidence(upload) -> str:
-    name = upload.name or ""
-    ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    signatures = EVIDENCE_SIGNATURES.get(ext)
-    if signatures is None:
-        raise DomainError(
-            _("Tệp minh chứng phải là PDF, JPG, PNG, DOCX hoặc XLSX."), field="file", code="file_type"
-        )
-    head = upload.read(16)
-    upload.seek(0)
-    if not head.startswith(signatures):
-        raise DomainError(_("Nội dung tệp “%(name)s” không đúng định dạng.") % {"name": name}, field="file",
-                          code="file_type")
-    return ext
 
 
 @transaction.atomic
@@ -295,18 +327,11 @@ def evidence_add(*, result: CriterionResult, by, upload) -> Evidence:
     require_role(by, evaluation.unit, [Role.OFFICER])
     if not evaluation.is_editable:
         raise Conflict(_("Hồ sơ đã gửi, không thể sửa."), code="wrong_state")
-    if upload.size > settings.TITLES_EVIDENCE_MAX_BYTES:
-        raise DomainError(
-            _("Tệp minh chứng vượt quá %(mb)s MB.") % {"mb": settings.TITLES_EVIDENCE_MAX_BYTES // (1024 * 1024)},
-            field="file", code="file_too_large",
-        )
-    ext = _sniff_evidence(upload)
-    content_types = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-                     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-    evidence = Evidence(result=result, name=upload.name[:255], size=upload.size,
-                        content_type=content_types[ext], uploaded_by=by)
-    evidence.file.save(f"minh-chung{ext}", upload, save=False)
+    kind = files.check_upload(upload, allowed=EVIDENCE_TYPES, max_bytes=settings.TITLES_EVIDENCE_MAX_BYTES,
+                              label=_("Tệp minh chứng"), field="file")
+    evidence = Evidence(result=result, name=files.display_name(upload.name, limit=255), size=upload.size,
+                        content_type=kind.content_type, uploaded_by=by)
+    evidence.file.save(f"minh-chung.{kind.ext}", upload, save=False)
     evidence.save()
     return evidence
 
@@ -380,37 +405,58 @@ def evaluation_reject(*, evaluation: Evaluation, by, reason: str) -> Evaluation:
     return evaluation
 
 
-def _decision_create(*, title_type: TitleType, authority: Unit, year: int, number: str, date: datetime.date,
-                     signer: str, signer_title: str, by) -> Decision:
-    decision = Decision(
-        title_type=title_type, authority=authority, year=year,
-        number=_require_text(number, "decision_number", _("số quyết định")),
-        date=date, signer=_require_text(signer, "signer", _("người ký")), signer_title=(signer_title or "").strip(),
-        created_by=by,
-    )
+def _check_decision_date(date: datetime.date | None, year: int) -> datetime.date:
     if date is None:
         raise DomainError(_("Cần nhập ngày quyết định."), field="decision_date")
     if date > selectors.today():
         raise DomainError(_("Ngày quyết định không được sau ngày hôm nay."), field="decision_date")
     if date.year < year:
         raise DomainError(_("Ngày quyết định phải trong hoặc sau năm đánh giá."), field="decision_date")
-    _full_clean(decision, exclude=["authority", "title_type", "created_by"])
+    return date
+
+
+def _decision_create(*, title_type: TitleType, authority: selectors.Authority, year: int, date: datetime.date,
+                     signer: str, signed_as: str, level: int | None, count: int, by) -> Decision:
+    """Record the decision and issue it in the register of the authority's body, which gives its number
+    ("03/QĐ-UBND"); the signer signs as the body's head or as a deputy (KT.)."""
+    from core.documents.services import issuing_body_for
+
+    from . import documents
+
+    if signed_as not in (documents.SIGNED_AS_HEAD, documents.SIGNED_AS_DEPUTY):
+        raise DomainError(_("Thẩm quyền ký không hợp lệ."), field="signed_as")
+    issuer = issuing_body_for(authority.unit)
+    signer = (signer or "").strip() or (issuer.head_name if signed_as == documents.SIGNED_AS_HEAD else "")
+    signer = _require_text(signer, "signer", _("họ tên người ký"))
+    fields = documents.signature_fields(issuer, signed_as)
+    decision = Decision(
+        title_type=title_type, authority=authority.unit, year=year, number="", date=date, signer=signer,
+        signer_title=fields["signer_title"], legal_basis=authority.rule.legal_basis or title_type.legal_basis,
+        created_by=by,
+    )
+    _full_clean(decision, exclude=["authority", "title_type", "created_by", "number"])
     decision.save()
+    document = documents.issue_decision_document(decision=decision, issuer=issuer, signed_as=signed_as,
+                                                 signer_name=signer, level=level, count=count, by=by)
+    decision.number = document.number
+    decision.save(update_fields=["number"])
     return decision
 
 
 @transaction.atomic
 def evaluation_approve(
     *, evaluation: Evaluation, by, criteria_set_version: int | None, level: int,
-    decision_number: str, decision_date: datetime.date, signer: str, signer_title: str = "",
+    decision_date: datetime.date, signer: str, signed_as: str = "head",
 ) -> Recognition:
-    """Recognise the unit: record the decision and the recognition (level, valid from/to).
+    """Recognise the unit: the decision is issued in the register of the recognising authority's body
+    (numbered there), the recognition recorded (level, valid from/to).
 
-    The approver states the criteria version they reviewed against; another version is refused.
-    Needs the approver role of the approving level. Locks the evaluation row.
+    The approver states the criteria version they reviewed against; another version is refused. The level
+    rules of the title (waiting period, no re-evaluation while valid) hold on the decision date. Needs the
+    approver role of the recognising authority. Locks the evaluation row and the register's counter row.
     """
     evaluation = _locked_evaluation(evaluation)
-    authority = _require_approver(by, evaluation, level)
+    _require_approver(by, evaluation, level)
     _require_submitted(evaluation)
     _check_criteria_version(evaluation.criteria_set, criteria_set_version)
     if not 1 <= int(level) <= evaluation.level_sought:
@@ -418,9 +464,15 @@ def evaluation_approve(
     results = {r.criterion_id: r for r in evaluation.results.all()}
     if not level_met(evaluation.criteria_set, results, int(level)):
         raise DomainError(_("Hồ sơ chưa đạt các tiêu chí của mức độ %(level)s.") % {"level": level}, field="level")
+    decision_date = _check_decision_date(decision_date, evaluation.year)
+    check_level_rules(title_type=evaluation.title_type, unit=evaluation.unit, level=int(level), on=decision_date)
+    authority = selectors.recognising_authority(title_type=evaluation.title_type, level=int(level),
+                                                unit=evaluation.unit, on=decision_date)
+    require_role(by, authority.unit, [Role.APPROVER], action=_(
+        "Chỉ cán bộ công nhận danh hiệu của “%(authority)s” được công nhận hồ sơ này.") % {"authority": authority.unit})
     decision = _decision_create(
-        title_type=evaluation.title_type, authority=authority, year=evaluation.year, number=decision_number,
-        date=decision_date, signer=signer, signer_title=signer_title, by=by,
+        title_type=evaluation.title_type, authority=authority, year=evaluation.year, date=decision_date,
+        signer=signer, signed_as=signed_as, level=int(level), count=1, by=by,
     )
     valid_from, valid_to = recognition_period(evaluation.title_type, decision_date)
     try:
@@ -441,8 +493,9 @@ def evaluation_approve(
 
 
 @transaction.atomic
-def recognition_revoke(*, recognition: Recognition, by, reason: str) -> Recognition:
-    """Revoke a recognition with a reason. Needs the approver role over the deciding authority.
+def recognition_revoke(*, recognition: Recognition, by, reason: str, act: str) -> Recognition:
+    """Revoke a recognition with a reason and the act that revokes it ("Quyết định số 07/QĐ-UBND ngày
+    02/3/2026"), which the recognition then names. Needs the approver role over the deciding authority.
     Locks the recognition row."""
     recognition = Recognition.objects.select_for_update(of=("self",)).select_related("decision__authority").get(
         pk=recognition.pk
@@ -451,8 +504,9 @@ def recognition_revoke(*, recognition: Recognition, by, reason: str) -> Recognit
     if recognition.revoked_at is not None:
         raise Conflict(_("Công nhận này đã bị thu hồi."), code="wrong_state")
     recognition.revoked_reason = _require_text(reason, "reason", _("lý do thu hồi"))
+    recognition.revoked_act = _require_text(act, "act", _("số, ngày văn bản thu hồi"))[:200]
     recognition.revoked_at, recognition.revoked_by = timezone.now(), by
-    recognition.save(update_fields=["revoked_reason", "revoked_at", "revoked_by"])
+    recognition.save(update_fields=["revoked_reason", "revoked_act", "revoked_at", "revoked_by"])
     return recognition
 
 
@@ -521,38 +575,45 @@ SUBJECT_FIELD = {SubjectKind.HOUSEHOLD: "household", SubjectKind.CLAN: "clan", S
 
 @transaction.atomic
 def evaluation_list_recognise(
-    *, evaluation_list: EvaluationList, by, decision_number: str, decision_date: datetime.date,
-    signer: str, signer_title: str = "",
+    *, evaluation_list: EvaluationList, by, decision_date: datetime.date, signer: str, signed_as: str = "head",
 ) -> Decision:
-    """Recognise every passed subject of the list with one decision (set-based: one bulk insert).
+    """Recognise every passed subject of the list with one decision (set-based: one bulk insert), issued in
+    the register of the recognising authority's body with the list annexed to it.
 
     Subjects already recognised for this title and year are left as they are. Needs the approver role
-    of the approving level over the commune. Locks the list row.
+    of the recognising authority over the commune. Locks the list row and the register's counter row.
     """
     locked = EvaluationList.objects.select_for_update(of=("self",)).select_related("unit", "title_type").get(
         pk=evaluation_list.pk
     )
     title_type = locked.title_type
-    authority = selectors.approval_authority(title_type=title_type, level=1, unit=locked.unit, on=selectors.today())
-    require_role(by, authority, [Role.APPROVER], action=_(
-        "Chỉ cán bộ công nhận danh hiệu của “%(authority)s” được công nhận danh sách này.") % {"authority": authority})
+    today_authority = selectors.approval_authority(title_type=title_type, level=1, unit=locked.unit,
+                                                   on=selectors.today())
+    require_role(by, today_authority, [Role.APPROVER], action=_(
+        "Chỉ cán bộ công nhận danh hiệu của “%(authority)s” được công nhận danh sách này.")
+        % {"authority": today_authority})
     if locked.status != EvaluationList.Status.OPEN:
         raise Conflict(_("Danh sách đã được công nhận."), code="wrong_state")
     field = SUBJECT_FIELD[title_type.subject_kind]
     passed = locked.entries.filter(passed=True)
     if not passed.exists():
         raise DomainError(_("Danh sách chưa có đối tượng nào đạt."), field="entries")
-    decision = _decision_create(
-        title_type=title_type, authority=authority, year=locked.year, number=decision_number, date=decision_date,
-        signer=signer, signer_title=signer_title, by=by,
-    )
-    valid_from, valid_to = recognition_period(title_type, decision_date)
+    decision_date = _check_decision_date(decision_date, locked.year)
+    authority = selectors.recognising_authority(title_type=title_type, level=1, unit=locked.unit, on=decision_date)
+    require_role(by, authority.unit, [Role.APPROVER], action=_(
+        "Chỉ cán bộ công nhận danh hiệu của “%(authority)s” được công nhận danh sách này.")
+        % {"authority": authority.unit})
     subject_column = "hamlet_id" if field == "hamlet" else f"{field}_id"
     already = Recognition.objects.filter(
         title_type=title_type, year=locked.year, revoked_at__isnull=True,
         **{f"{'unit' if field == 'hamlet' else field}_id__in": passed.values(subject_column)},
     ).values_list("unit_id" if field == "hamlet" else f"{field}_id", flat=True)
     already = set(already)
+    decision = _decision_create(
+        title_type=title_type, authority=authority, year=locked.year, date=decision_date, signer=signer,
+        signed_as=signed_as, level=None, count=passed.count() - len(already), by=by,
+    )
+    valid_from, valid_to = recognition_period(title_type, decision_date)
     rows = []
     for hamlet_id, subject_id in passed.values_list("hamlet_id", subject_column).iterator(chunk_size=5000):
         if subject_id in already:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("evaluations/<int:pk>/review/", views.evaluation_review, name="evaluation_review"),
     path("recognitions/", views.recognition_list, name="recognitions"),
     path("recognitions/<int:pk>/", views.recognition_detail, name="recognition"),
+    path("decisions/<int:pk>/pdf/", views.decision_pdf, name="decision_pdf"),
     path("lists/", views.list_index, name="lists"),
     path("lists/open/", views.list_open, name="list_open"),
     path("lists/<int:pk>/", views.list_detail, name="list"),

@@ -10,21 +10,25 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from core import files
+from core.documents import services as document_services
 from core.errors import DomainError
+from core.params import MAX_ID, get_id, get_int, get_year
+from core.views import domain_action, refuse
 from units import services as unit_services
-from units.models import Level, Unit
+from units.models import Level
 from units.roles import Role
-from units.selectors import can_act_on, units_valid_on
+from units.selectors import can_act_on, units_held
 
+from . import documents as title_documents
 from . import imports, selectors, services
 from .forms import (
     DecisionForm,
@@ -34,19 +38,13 @@ from .forms import (
     ListDecisionForm,
     ListOpenForm,
     ReasonForm,
+    RevokeForm,
     WorkbookForm,
     registry_form,
 )
 from .models import Criterion, CriterionResult, Evaluation, Evidence, ImportJob, ListEntry, SubjectKind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _refusal(request, exc: DomainError) -> None:
-    """A role refusal is a 403 page; anything else a message on the page the user came from."""
-    if exc.code == "permission_denied":
-        raise DjangoPermissionDenied(exc.message) from exc
-    messages.error(request, exc.message)
 
 
 def _form_errors(request, form) -> None:
@@ -57,10 +55,10 @@ def _form_errors(request, form) -> None:
 
 def _my_units(user, roles, levels=None):
     """Units the user holds one of `roles` on directly: what start/open forms offer."""
-    qs = Unit.objects.filter(memberships__user=user, memberships__role__in=[*roles, Role.ADMIN])
+    qs = units_held(user, roles)
     if levels:
         qs = qs.filter(level__in=levels)
-    return units_valid_on(qs, selectors.today()).distinct().order_by("name")
+    return qs.order_by("name")
 
 
 @login_required
@@ -69,30 +67,33 @@ def home(request):
     today = selectors.today()
     evaluations = selectors.visible_evaluations(user)[:50]
     queue = selectors.approval_queue(user)[:50]
-    start_form = EvaluationStartForm(
-        title_types=selectors.title_types(today).filter(subject_kind=SubjectKind.UNIT),
-        units=_my_units(user, [Role.OFFICER]), initial={"year": today.year, "level_sought": 1},
-    )
+    start_form = _start_form(user, initial={"year": today.year, "level_sought": 1})
     return render(request, "titles/home.html", {
         "evaluations": evaluations, "queue": queue, "start_form": start_form,
         "title_types": selectors.title_types(),
     })
 
 
+def _start_form(user, data=None, **kwargs) -> EvaluationStartForm:
+    """Only the titles that apply to one of the officer's units, and only units some title applies to:
+    a university is never offered "Cộng đồng học tập cấp thôn" (the service refuses the pair anyway)."""
+    today = selectors.today()
+    units = list(_my_units(user, [Role.OFFICER]))
+    return EvaluationStartForm(data, title_types=selectors.unit_title_types_for(units, today),
+                               units=selectors.units_with_titles(units, today), **kwargs)
+
+
 @login_required
 @require_POST
 def evaluation_new(request):
-    form = EvaluationStartForm(
-        request.POST, title_types=selectors.title_types(selectors.today()).filter(subject_kind=SubjectKind.UNIT),
-        units=_my_units(request.user, [Role.OFFICER]),
-    )
+    form = _start_form(request.user, request.POST)
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("titles:home")
     try:
         evaluation = services.evaluation_start(by=request.user, **form.cleaned_data)
     except DomainError as exc:
-        _refusal(request, exc)
+        refuse(request, exc)
         return redirect("titles:home")
     messages.success(request, _("Đã tạo hồ sơ tự đánh giá. Hãy đánh giá từng tiêu chí."))
     return redirect("titles:evaluation", pk=evaluation.pk)
@@ -118,13 +119,16 @@ def evaluation_detail(request, pk: int):
     authority = None
     if evaluation.status == Evaluation.Status.SUBMITTED:
         try:
-            authority = selectors.approval_authority(
+            authority = selectors.recognising_authority(
                 title_type=evaluation.title_type, level=evaluation.level_sought, unit=evaluation.unit,
                 on=selectors.today())
-            can_review = can_act_on(user, authority, [Role.APPROVER])
+            can_review = can_act_on(user, authority.unit, [Role.APPROVER])
         except DomainError:
             authority = None
-    history = selectors.subject_history(user, unit=evaluation.unit).filter(title_type=evaluation.title_type)
+    history = list(selectors.subject_history(user, unit=evaluation.unit).filter(title_type=evaluation.title_type))
+    decision_docs = title_documents.documents_by_decision({h.decision_id for h in history})
+    for h in history:
+        h.decision_document = decision_docs.get(h.decision_id)
     return render(request, "titles/evaluation_detail.html", {
         "evaluation": evaluation, "results": results, "met": met, "can_edit": can_edit,
         "can_review": can_review, "authority": authority, "history": history,
@@ -154,11 +158,13 @@ def _posted_results(request, evaluation: Evaluation) -> dict[int, dict]:
 @require_POST
 def evaluation_save(request, pk: int):
     evaluation = _visible_evaluation(request, pk)
-    version, revision = request.POST.get("criteria_set_version"), request.POST.get("revision")
+    version = get_int(request.POST, "criteria_set_version", minimum=0, maximum=MAX_ID)
+    revision = get_int(request.POST, "revision", minimum=0, maximum=MAX_ID)
+    level_sought = get_int(request.POST, "level_sought", minimum=0, maximum=MAX_ID)
     try:
         evaluation = services.evaluation_save_results(
             evaluation=evaluation, by=request.user, criteria_set_version=version, revision=revision,
-            results=_posted_results(request, evaluation), level_sought=request.POST.get("level_sought") or None,
+            results=_posted_results(request, evaluation), level_sought=level_sought,
         )
         if request.POST.get("action") == "submit":
             services.evaluation_submit(evaluation=evaluation, by=request.user, criteria_set_version=version,
@@ -167,7 +173,7 @@ def evaluation_save(request, pk: int):
         else:
             messages.success(request, _("Đã lưu kết quả tự đánh giá."))
     except DomainError as exc:
-        _refusal(request, exc)
+        refuse(request, exc)
     return redirect("titles:evaluation", pk=pk)
 
 
@@ -182,12 +188,9 @@ def evidence_upload(request, pk: int, result_pk: int):
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("titles:evaluation", pk=pk)
-    try:
-        services.evidence_add(result=result, by=request.user, upload=form.cleaned_data["file"])
-        messages.success(request, _("Đã tải lên minh chứng."))
-    except DomainError as exc:
-        _refusal(request, exc)
-    return redirect("titles:evaluation", pk=pk)
+    upload = form.cleaned_data["file"]
+    return domain_action(request, lambda: services.evidence_add(result=result, by=request.user, upload=upload),
+                         success=_("Đã tải lên minh chứng."), then=reverse("titles:evaluation", args=[pk]))
 
 
 @login_required
@@ -198,8 +201,8 @@ def evidence_download(request, pk: int, evidence_pk: int):
     evidence = Evidence.objects.filter(pk=evidence_pk, result__evaluation=evaluation).first()
     if evidence is None:
         raise Http404
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name,
-                        content_type=evidence.content_type)
+    # One way to serve an upload: attachment, server-chosen type, nosniff, no-store (core/files.py).
+    return files.serve(evidence.file, filename=evidence.name)
 
 
 @login_required
@@ -215,7 +218,8 @@ def evaluation_review(request, pk: int):
                 return redirect("titles:evaluation", pk=pk)
             services.evaluation_approve(
                 evaluation=evaluation, by=request.user,
-                criteria_set_version=request.POST.get("criteria_set_version"), **form.cleaned_data,
+                criteria_set_version=get_int(request.POST, "criteria_set_version", minimum=0, maximum=MAX_ID),
+                **form.cleaned_data,
             )
             messages.success(request, _("Đã công nhận danh hiệu."))
         elif action in ("return", "reject"):
@@ -229,7 +233,7 @@ def evaluation_review(request, pk: int):
         else:
             messages.error(request, _("Thao tác không hợp lệ."))
     except DomainError as exc:
-        _refusal(request, exc)
+        refuse(request, exc)
     return redirect("titles:evaluation", pk=pk)
 
 
@@ -237,14 +241,14 @@ def evaluation_review(request, pk: int):
 def recognition_list(request):
     qs = selectors.visible_recognitions(request.user)
     title = request.GET.get("title") or ""
-    year = request.GET.get("year") or ""
+    year = get_year(request.GET)
     if title:
         qs = qs.filter(title_type__slug=title)
-    if year.isdigit():
-        qs = qs.filter(year=int(year))
+    if year is not None:
+        qs = qs.filter(year=year)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "titles/recognition_list.html", {
-        "page": page, "title_types": selectors.title_types(), "title": title, "year": year,
+        "page": page, "title_types": selectors.title_types(), "title": title, "year": "" if year is None else year,
     })
 
 
@@ -260,17 +264,39 @@ def recognition_detail(request, pk: int):
     history = history.filter(title_type=recognition.title_type)
     if request.method == "POST":
         try:
-            services.recognition_revoke(recognition=recognition, by=request.user, reason=request.POST.get("reason", ""))
+            services.recognition_revoke(recognition=recognition, by=request.user, reason=request.POST.get("reason", ""),
+                                        act=request.POST.get("act", ""))
             messages.success(request, _("Đã thu hồi công nhận."))
         except DomainError as exc:
-            _refusal(request, exc)
+            refuse(request, exc)
         return redirect("titles:recognition", pk=pk)
     return render(request, "titles/recognition_detail.html", {
-        "recognition": recognition, "history": history, "reason_form": ReasonForm(),
+        "recognition": recognition, "history": history, "reason_form": RevokeForm(),
+        "decision_document": title_documents.decision_document(recognition.decision),
         "can_revoke": recognition.revoked_at is None
         and can_act_on(request.user, recognition.decision.authority, [Role.APPROVER]),
         "streak": selectors.consecutive_years([r.year for r in history if r.revoked_at is None]),
     })
+
+
+@login_required
+def decision_pdf(request, pk: int):
+    """The recognition decision's PDF, for whoever may see one of its recognitions (or the deciding body).
+
+    GET serves the PDF when it is ready and otherwise shows its state (202); only a POST asks for it to be
+    made: a page never queues work from a GET."""
+    decision = selectors.visible_decision(request.user, pk)
+    document = title_documents.decision_document(decision) if decision is not None else None
+    if document is None:
+        raise Http404(_("Không tìm thấy quyết định hoặc bạn không có quyền xem."))
+    if request.method == "POST":
+        document_services.document_request_render(
+            document=document, force=document.render_status == document.RenderStatus.FAILED)
+        messages.success(request, _("Đang tạo tệp PDF của quyết định; vui lòng tải lại trang sau ít phút."))
+        return redirect("titles:decision_pdf", pk=pk)
+    if document.pdf_ready:
+        return files.serve(document.pdf, filename=title_documents.pdf_filename(document))
+    return render(request, "titles/decision_pdf.html", {"decision": decision, "document": document}, status=202)
 
 
 # --- yearly lists -----------------------------------------------------------------------------------
@@ -302,7 +328,7 @@ def list_open(request):
             commune=form.cleaned_data["unit"], title_type=form.cleaned_data["title_type"],
             year=form.cleaned_data["year"], by=request.user)
     except DomainError as exc:
-        _refusal(request, exc)
+        refuse(request, exc)
         return redirect("titles:lists")
     return redirect("titles:list", pk=evaluation_list.pk)
 
@@ -331,6 +357,8 @@ def list_detail(request, pk: int):
             pass
     return render(request, "titles/list_detail.html", {
         "list": evaluation_list, "page": page, "can_edit": can_edit, "can_recognise": can_recognise,
+        "decision_document": title_documents.decision_document(evaluation_list.decision)
+        if evaluation_list.decision_id else None,
         "upload_form": WorkbookForm(), "decision_form": ListDecisionForm(initial={"decision_date": selectors.today()}),
         "jobs": evaluation_list.imports.order_by("-created_at")[:10],
     })
@@ -366,7 +394,7 @@ def list_upload(request, pk: int):
         job = services.import_job_create(evaluation_list=evaluation_list, by=request.user,
                                          upload=form.cleaned_data["file"])
     except DomainError as exc:
-        _refusal(request, exc)
+        refuse(request, exc)
         return redirect("titles:list", pk=pk)
     return redirect("titles:import", pk=job.pk)
 
@@ -390,7 +418,7 @@ def list_entry_edit(request, pk: int, entry_pk: int):
             services.list_entry_update(entry=entry, by=request.user, **form.cleaned_data)
         messages.success(request, _("Đã lưu."))
     except DomainError as exc:
-        _refusal(request, exc)
+        refuse(request, exc)
     return redirect(f"{reverse('titles:list', args=[pk])}?page={request.POST.get('page', 1)}")
 
 
@@ -402,12 +430,11 @@ def list_recognise(request, pk: int):
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("titles:list", pk=pk)
-    try:
-        services.evaluation_list_recognise(evaluation_list=evaluation_list, by=request.user, **form.cleaned_data)
-        messages.success(request, _("Đã công nhận các đối tượng đạt trong danh sách bằng một quyết định."))
-    except DomainError as exc:
-        _refusal(request, exc)
-    return redirect("titles:list", pk=pk)
+    return domain_action(
+        request, lambda: services.evaluation_list_recognise(evaluation_list=evaluation_list, by=request.user,
+                                                            **form.cleaned_data),
+        success=_("Đã công nhận các đối tượng đạt trong danh sách bằng một quyết định."),
+        then=reverse("titles:list", args=[pk]))
 
 
 def _visible_job(request, pk: int) -> ImportJob:
@@ -436,7 +463,7 @@ def import_detail(request, pk: int):
             services.import_job_confirm(job=job, by=request.user)
             messages.success(request, _("Đang ghi dữ liệu; có thể rời trang và quay lại sau."))
         except DomainError as exc:
-            _refusal(request, exc)
+            refuse(request, exc)
         return redirect("titles:import", pk=pk)
     return render(request, "titles/import_detail.html", {
         "job": job, "state": _job_state(job), "list": job.evaluation_list,
@@ -472,13 +499,13 @@ def _registry_kind(kind: str) -> str:
 @require_GET
 def registry_list(request, kind: str):
     kind = _registry_kind(kind)
-    hamlet = request.GET.get("hamlet") or ""
+    hamlet = get_id(request.GET, "hamlet")
     query = (request.GET.get("q") or "").strip()
-    rows = selectors.visible_registry(request.user, kind, hamlet_id=int(hamlet) if hamlet.isdigit() else None,
-                                      query=query)
+    rows = selectors.visible_registry(request.user, kind, hamlet_id=hamlet, query=query)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "titles/registry_list.html", {
-        "kind": kind, "heading": REGISTRY_TITLES[kind], "page": page, "query": query, "hamlet": hamlet,
+        "kind": kind, "heading": REGISTRY_TITLES[kind], "page": page, "query": query,
+        "hamlet": "" if hamlet is None else str(hamlet),
         "rows": [(row, can_act_on(request.user, row.unit, [Role.OFFICER])) for row in page],
         "hamlets": selectors.officer_hamlets(request.user), "kinds": REGISTRY_TITLES,
     })
@@ -499,7 +526,7 @@ def registry_new(request, kind: str):
             REGISTRY_CREATE[kind](by=request.user, **form.cleaned_data)
             return _registry_saved(request, kind)
         except DomainError as exc:
-            _refusal(request, exc)
+            refuse(request, exc)
     elif request.method == "POST":
         _form_errors(request, form)
     return render(request, "titles/registry_form.html", {"kind": kind, "heading": REGISTRY_TITLES[kind],
@@ -528,7 +555,7 @@ def registry_edit(request, kind: str, pk: int):
             update(**{argument: row}, by=request.user, version=request.POST.get("version"), **form.cleaned_data)
             return _registry_saved(request, kind)
         except DomainError as exc:
-            _refusal(request, exc)
+            refuse(request, exc)
             if exc.code == "stale":  # show what is stored now, not the form built on older values
                 return redirect("titles:registry_edit", kind=kind, pk=pk)
     elif request.method == "POST":

@@ -14,10 +14,13 @@ entity amplification anyway.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import math
 import posixpath
 import zipfile
 from collections.abc import Iterator
+from typing import ClassVar
 from xml.parsers import expat
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
@@ -30,6 +33,22 @@ WORKBOOK = "xl/workbook.xml"
 
 class WorkbookError(Exception):
     """The package is not a workbook this reader understands (missing part, broken XML, a DTD)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class InvalidCell:
+    """A cell whose stored value has no Python value: a date serial or ISO date past 31/12/9999, a number that is
+    NaN, infinite or not a number. It is returned in place of the value, not raised: the row it is in then gets
+    an error naming its column (titles.imports), and the rest of the file is still checked."""
+
+    DATE: ClassVar[str] = "date"
+    NUMBER: ClassVar[str] = "number"
+
+    raw: str  # the text stored in the sheet
+    kind: str  # DATE or NUMBER
+
+    def __str__(self) -> str:
+        return self.raw
 
 
 def _refuse_dtd(*_args) -> None:
@@ -214,10 +233,21 @@ class _SheetReader:
         if kind == "b":
             return text in ("1", "true")
         if kind == "d":
-            return datetime.datetime.fromisoformat(text)
-        number = float(text) if any(ch in text for ch in ".eE") else int(text)
+            try:
+                return datetime.datetime.fromisoformat(text)
+            except ValueError:  # past year 9999, or not a date at all
+                return InvalidCell(text, InvalidCell.DATE)
+        try:
+            number = float(text) if any(ch in text for ch in ".eEnN") else int(text)
+        except ValueError:
+            return InvalidCell(text, InvalidCell.NUMBER)
+        if not math.isfinite(number):  # NaN and ±inf are not numbers a list can hold
+            return InvalidCell(text, InvalidCell.NUMBER)
         if self.style is not None and int(self.style) in self.date_styles:
-            return from_excel(number, self.epoch)
+            try:
+                return from_excel(number, self.epoch)
+            except (ValueError, OverflowError):  # a serial beyond 31/12/9999 (or far before 1900)
+                return InvalidCell(text, InvalidCell.DATE)
         return number
 
 

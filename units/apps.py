@@ -6,5 +6,5 @@ class UnitsConfig(AppConfig):
     name = "units"
     verbose_name = _("Đơn vị và địa bàn")
 
-    def ready(self):
+    def ready(self) -> None:
         from . import signals  # noqa: F401 - connects the receivers

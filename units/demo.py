@@ -13,10 +13,10 @@ from django.db import transaction
 
 from core.models import User
 
-from .models import Citizen, Household, Kind, Level, Membership, Unit
+from .models import Citizen, Household, Kind, Level, Unit
 from .roles import Role
 from .selectors import today, units_valid_on
-from .services import unit_paths_repair
+from .services import membership_grant, unit_paths_repair
 
 DEMO_PASSWORD = "hoctap-2026"  # noqa: S105 - printed on purpose: a local demo's shared password
 
@@ -55,9 +55,15 @@ def _user(username: str, full_name: str, job_title: str, memberships: list[tuple
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-    for unit, role in memberships:
-        Membership.objects.get_or_create(user=user, unit=unit, role=role)
-    roles = ", ".join(f"{Role(role).label} — {unit.name}" for unit, role in memberships) or "Quản trị hệ thống"
+    if memberships:
+        granter = User.objects.get(username="admin")  # the demo's system administrator, created first
+        for unit, role in memberships:
+            membership_grant(user=user, unit=unit, role=role, by=granter)
+    # An administrator's line says where the role page is: granting and revoking roles in its subtree.
+    roles = ", ".join(
+        f"{Role(role).label} — {unit.name}" + (f" (phân quyền: /units/{unit.pk}/roles/)" if role == Role.ADMIN else "")
+        for unit, role in memberships
+    ) or "Quản trị hệ thống"
     credentials.append((username, DEMO_PASSWORD, roles))
     return user
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -33,8 +34,8 @@ NATION_KEY = "nation:vn"
 
 @dataclass
 class LoadResult:
-    created: Counter
-    updated: Counter
+    created: Counter[str]
+    updated: Counter[str]
     successions_created: int
 
     @property
@@ -49,10 +50,10 @@ class _Writer:
 
     def __init__(self) -> None:
         self.by_key: dict[str, Unit] = {u.source_key: u for u in Unit.objects.exclude(source_key="")}
-        self.created: Counter = Counter()
-        self.updated: Counter = Counter()
+        self.created: Counter[str] = Counter()
+        self.updated: Counter[str] = Counter()
 
-    def write(self, rows: list[dict]) -> None:
+    def write(self, rows: list[dict[str, Any]]) -> None:
         new, changed = [], []
         for row in rows:
             unit = self.by_key.get(row["source_key"])
@@ -89,7 +90,8 @@ class _Writer:
         Unit.objects.bulk_update(dirty, ["path", "depth"], batch_size=BATCH)
 
 
-def _row(key: str, src: AdminRow, level: str, kind: str, parent: Unit | None, valid_from, valid_to) -> dict:
+def _row(key: str, src: AdminRow, level: str, kind: str, parent: Unit | None, valid_from: datetime.date | None,
+         valid_to: datetime.date | None) -> dict[str, Any]:
     return {
         "source_key": key, "code": src.code or "", "name": src.name, "short_name": src.short_name or "",
         "level": level, "kind": kind, "parent": parent, "parent_id": parent.pk if parent else None,
@@ -154,7 +156,8 @@ def load_admin_units(data: AdminData | None = None) -> LoadResult:
     return LoadResult(created=w.created, updated=w.updated, successions_created=len(to_create))
 
 
-def _successions(data: AdminData, by_key: dict[str, Unit], unchanged: set[str], reform) -> list[Succession]:
+def _successions(data: AdminData, by_key: dict[str, Unit], unchanged: set[str],
+                 reform: datetime.date) -> list[Succession]:
     edges: dict[tuple[int, int], Succession] = {}
 
     def add(old: Unit, new: Unit, kind: str, partial: bool, primary: bool) -> None:

@@ -8,6 +8,9 @@ the database enforces it for currently valid units, the services for any date.
 prefix query, `path LIKE '00000012/%'`, on either database.
 """
 
+import datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -138,7 +141,7 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Derived columns, kept beside the name they come from so no writer can forget them;
         # bulk writers (the loader) call refresh_derived_fields() themselves.
         self.refresh_derived_fields()
@@ -149,7 +152,7 @@ class Unit(models.Model):
         self.short_name = nfc(self.short_name)
         self.search_name = search_key(f"{self.name} {self.short_name}")[:255]
 
-    def is_valid_on(self, day) -> bool:
+    def is_valid_on(self, day: datetime.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_to is None or self.valid_to >= day
         )

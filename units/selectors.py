@@ -68,13 +68,37 @@ def _membership_paths(user, roles: Iterable[str] | None) -> list[str] | None:
     wanted = set(roles) if roles is not None else None
     if wanted is not None:
         wanted.add(Role.ADMIN)  # a unit's administrator may do anything in its subtree
-    paths = sorted({path for role, path in rows if wanted is None or (role is not None and role in wanted)})
+    # An empty path is a unit nobody placed in the tree (a write that bypassed the services): as a prefix it
+    # would match every unit in the country, so it grants nothing.
+    paths = sorted({path for role, path in rows
+                    if path and (wanted is None or (role is not None and role in wanted))})
     # Drop paths inside another path: fewer OR terms, same rows.
     kept: list[str] = []
     for p in paths:
         if not any(p.startswith(k) for k in kept):
             kept.append(p)
     return kept
+
+
+def units_held(user, roles: Iterable[str] | None = None) -> QuerySet[Unit]:
+    """Units on which the user holds one of `roles` directly (a membership on that very unit, not on an
+    ancestor), valid today, ordered by path: what "start a report / nominate / draw up a plan for" offers.
+
+    Built from the same cached membership rows as `scope_filter`, so there is one notion of membership. As
+    there, an administrator's membership counts for every role. Only memberships count: a superuser holds no
+    unit unless given one (pages that let a superuser act everywhere say so themselves). None = any role.
+    """
+    if not user or not user.is_authenticated or not user.is_active:
+        return Unit.objects.none()
+    wanted = set(roles) if roles is not None else None
+    if wanted is not None:
+        wanted.add(Role.ADMIN)
+    # Lineage rows (role None) give reading only, never holding; an empty path names no unit (see below).
+    paths = {path for role, path in _scope_rows(user)
+             if role is not None and path and (wanted is None or role in wanted)}
+    if not paths:
+        return Unit.objects.none()
+    return units_valid_on(Unit.objects.filter(path__in=paths), today()).order_by("path")
 
 
 def scope_signature(user) -> str:
@@ -141,6 +165,8 @@ def units_valid_on(qs: QuerySet[Unit], day: datetime.date) -> QuerySet[Unit]:
 
 
 def unit_subtree(unit: Unit) -> QuerySet[Unit]:
+    if not unit.path:  # never the whole country for a unit with no place in the tree (see _membership_paths)
+        return Unit.objects.filter(pk=unit.pk)
     return Unit.objects.filter(path__startswith=unit.path)
 
 
@@ -167,3 +193,42 @@ def unit_members(unit: Unit) -> QuerySet[Membership]:
 
 def reform_date() -> datetime.date:
     return settings.ADMIN_REFORM_DATE
+
+
+# --- Role management (the unit administrator's page) ------------------------------------------------------
+
+
+def administers(user, unit: Unit) -> bool:
+    """Whether the user may manage roles on `unit`: the administrator role on it or above (or a superuser)."""
+    return bool(unit.path) and can_act_on(user, unit, [Role.ADMIN])
+
+
+def may_manage_admin_role(user, unit: Unit) -> bool:
+    """Whether the user may grant or revoke the administrator role itself on `unit`: only from strictly above
+    (units.services._require_role_admin holds the rule; this lets pages offer only what will be accepted)."""
+    paths = _membership_paths(user, [Role.ADMIN])
+    if paths is None:
+        return True
+    return any(unit.path.startswith(p) and unit.path != p for p in paths)
+
+
+def managed_memberships(user, unit: Unit, *, query: str = "", role: str = "") -> QuerySet[Membership]:
+    """Memberships within `unit`'s subtree that the user administers, nearest units first."""
+    if not unit.path:
+        return Membership.objects.none()
+    qs = scope_queryset(Membership.objects.filter(unit__path__startswith=unit.path), user, roles=[Role.ADMIN])
+    if role in Role.values:
+        qs = qs.filter(role=role)
+    if query:
+        qs = qs.filter(Q(user__username__icontains=query) | Q(user__full_name__icontains=query)
+                       | Q(user__email__icontains=query))
+    return qs.select_related("user", "unit").order_by("unit__path", "role", "user__username")
+
+
+def membership_history(user, unit: Unit) -> QuerySet:
+    """Grants and revocations within `unit`'s subtree (who, what, when, why), newest first."""
+    if not unit.path:
+        return Membership.history.none()
+    qs = Membership.history.filter(unit__path__startswith=unit.path)
+    return scope_queryset(qs, user, roles=[Role.ADMIN]).select_related(
+        "history_user", "user", "unit").order_by("-history_date", "-history_id")

@@ -7,15 +7,15 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext as _
 
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, PermissionDenied
 from core.text import nfc, search_key
 
 from .models import ORGANISATION_KINDS, Citizen, Clan, Household, Level, Membership, Unit, path_segment
 from .roles import Role
-from .selectors import require_role, today
+from .selectors import SCOPE_GENERATION, require_role, today
 
 # Which level may stand under which: the tree of both eras (districts only before the reform).
 ALLOWED_PARENT_LEVELS = {
@@ -37,7 +37,11 @@ def _overlapping_validity(valid_from, valid_to) -> Q:
     return q
 
 
-def _validate_unit(unit: Unit) -> None:
+def unit_validate(unit: Unit) -> None:
+    """The rules of a unit's own fields and place (no writes, no permission check): the services run it under
+    their lock; admin forms run it first so that an error shows on the form with what was typed."""
+    if unit.level == Level.ORGANISATION and unit.kind not in ORGANISATION_KINDS:
+        raise DomainError(_("Loại đơn vị không phù hợp với cấp cơ quan/tổ chức."), field="kind")
     parent_level = unit.parent.level if unit.parent_id else None
     if parent_level not in ALLOWED_PARENT_LEVELS[unit.level]:
         raise DomainError(
@@ -77,6 +81,7 @@ def unit_create(
     valid_to: datetime.date | None = None,
     email: str = "",
     phone: str = "",
+    short_name: str = "",
 ) -> Unit:
     """Create a unit under `parent`. Needs the admin or officer role over the parent.
 
@@ -85,17 +90,19 @@ def unit_create(
     if parent is not None:
         parent = Unit.objects.select_for_update().get(pk=parent.pk)
         require_role(by, parent, [Role.ADMIN, Role.OFFICER])
+        if not parent.path:
+            # A child of a unit with no path would get a path of its own alone: a root nobody placed.
+            raise DomainError(_("Đơn vị “%(unit)s” chưa có vị trí trong cây đơn vị.") % {"unit": parent.name},
+                              field="parent")
     elif not by.is_superuser:
         raise DomainError(_("Chỉ quản trị hệ thống được tạo đơn vị gốc."), code="permission_denied")
-    if level == Level.ORGANISATION and kind not in ORGANISATION_KINDS:
-        raise DomainError(_("Loại đơn vị không phù hợp với cấp cơ quan/tổ chức."), field="kind")
     unit = Unit(
-        parent=parent, name=name, level=level, kind=kind, code=code.strip(),
+        parent=parent, name=name, short_name=short_name, level=level, kind=kind, code=code.strip(),
         valid_from=valid_from, valid_to=valid_to, email=email, phone=phone,
     )
     if parent is not None and parent.valid_to and (unit.valid_to is None or unit.valid_to > parent.valid_to):
         unit.valid_to = parent.valid_to  # nothing outlives the unit that manages it
-    _validate_unit(unit)
+    unit_validate(unit)
     unit._history_user = by
     unit.save()
     unit.path = (parent.path if parent else "") + path_segment(unit.pk)
@@ -126,14 +133,152 @@ def unit_update_contact(*, unit: Unit, by, email: str, phone: str, expected_name
     return locked
 
 
-@transaction.atomic
-def membership_grant(*, user, unit: Unit, role: str, by) -> Membership:
-    """Give `user` the `role` over `unit`'s subtree. Needs the admin role over the unit."""
+REASON_MAX_LENGTH = 100  # simple-history's history_change_reason column
+
+
+def _admin_units_over(by, unit: Unit) -> list[Unit]:
+    """The units at or above `unit` on which `by` holds the administrator role directly."""
+    return list(Unit.objects.filter(
+        pk__in=[int(seg) for seg in unit.path.strip("/").split("/") if seg],
+        memberships__user=by, memberships__role=Role.ADMIN,
+    ))
+
+
+def _require_role_admin(by, unit: Unit, role: str, *, verb: str) -> None:
+    """Who may hand out or take back a role on `unit`.
+
+    Any role but the administrator's: an administrator of the unit or of a unit above it (require_role).
+    The administrator role itself: only from strictly above. A provincial administrator appoints its communes'
+    administrators; a second provincial administrator is appointed from above (the national administrator,
+    a superuser). So nobody widens or ends their own level's administration from inside it, which also means
+    nobody can take away their own last administrator membership by a slip.
+    """
     require_role(by, unit, [Role.ADMIN])
+    if role != Role.ADMIN or by.is_superuser:
+        return
+    if not any(held.pk != unit.pk for held in _admin_units_over(by, unit)):
+        raise PermissionDenied(
+            _("Chỉ quản trị của đơn vị cấp trên mới được %(verb)s vai trò quản trị đơn vị tại “%(unit)s”.")
+            % {"verb": verb, "unit": unit.name},
+            code="permission_denied",
+        )
+
+
+def _reason(reason: str, *, required: bool) -> str:
+    reason = nfc(reason or "").strip()
+    if required and not reason:
+        raise DomainError(_("Cần nêu lý do thu hồi."), field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise DomainError(_("Lý do không được dài quá %(n)s ký tự.") % {"n": REASON_MAX_LENGTH}, field="reason")
+    return reason
+
+
+@transaction.atomic
+def membership_grant(*, user, unit: Unit, role: str, by, reason: str = "") -> Membership:
+    """Give `user` the `role` over `unit`'s subtree; idempotent (an existing membership is returned as is).
+
+    Needs the admin role over the unit, from strictly above for the admin role itself (_require_role_admin).
+    Refused for an inactive account and a unit no longer valid. Locks the unit row: a grant and a unit
+    change do not interleave. History records who granted it (and why, if said). The scope cache is dropped
+    when the transaction commits (units/signals.py).
+    """
     if role not in Role.values:
         raise DomainError(_("Vai trò không hợp lệ."), field="role")
-    membership, _created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    _require_role_admin(by, unit, role, verb=_("giao"))
+    if user.pk == by.pk and not by.is_superuser:
+        # A role an administrator hands itself outlives the revocation of its administration (a back door),
+        # and the council-member role is what a seat and a counted ballot stand on (awards: no administrator
+        # shortcut): granting it to oneself would turn an administrator into a voter. Someone else grants.
+        raise PermissionDenied(
+            _("Bạn không thể tự giao vai trò cho chính mình; hãy đề nghị một quản trị đơn vị khác."),
+            code="permission_denied",
+        )
+    if not unit.path:
+        raise DomainError(_("Đơn vị “%(unit)s” chưa có vị trí trong cây đơn vị.") % {"unit": unit.name}, field="unit")
+    if not unit.is_valid_on(today()):
+        raise DomainError(_("Đơn vị “%(unit)s” đã hết hiệu lực.") % {"unit": unit.name}, field="unit")
+    if not user.is_active:
+        raise DomainError(_("Tài khoản “%(user)s” đã bị khóa.") % {"user": user.get_username()}, field="user")
+    reason = _reason(reason, required=False)
+    membership = Membership.objects.filter(user=user, unit=unit, role=role).first()
+    if membership is None:
+        membership = Membership(user=user, unit=unit, role=role)
+        membership._history_user = by
+        membership._change_reason = reason or None
+        membership.save()
     return membership
+
+
+@transaction.atomic
+def membership_revoke(*, membership: Membership, by, reason: str) -> None:
+    """Take a role back; `reason` is required and kept in the membership's history with who revoked it.
+
+    Same rule as granting (_require_role_admin): an administrator membership is revoked from strictly above,
+    so an administrator never removes their own (last) administration by accident. Locks the membership row;
+    revoking one already gone is refused, not repeated. The scope cache is dropped on commit (units/signals.py).
+    """
+    locked = Membership.objects.select_for_update().select_related("unit", "user").filter(pk=membership.pk).first()
+    if locked is None:
+        raise Conflict(_("Phân quyền này đã được thu hồi."), code="stale")
+    if locked.role == Role.ADMIN and locked.user_id == by.pk and not by.is_superuser:
+        require_role(by, locked.unit, [Role.ADMIN])
+        if not any(held.pk != locked.unit_id for held in _admin_units_over(by, locked.unit)):
+            raise PermissionDenied(
+                _("Bạn không thể tự thu hồi quyền quản trị của mình tại “%(unit)s”; "
+                  "hãy đề nghị quản trị đơn vị cấp trên.") % {"unit": locked.unit.name},
+                code="permission_denied",
+            )
+    _require_role_admin(by, locked.unit, locked.role, verb=_("thu hồi"))
+    reason = _reason(reason, required=True)
+    locked._history_user = by
+    locked._change_reason = reason
+    locked.delete()
+
+
+@transaction.atomic
+def unit_update(*, unit: Unit, by, name: str, short_name: str = "", code: str = "", kind: str,
+                valid_from: datetime.date | None = None, valid_to: datetime.date | None = None,
+                email: str = "", phone: str = "") -> Unit:
+    """Edit a unit's own fields (admin). Its place in the tree (parent, level, path, depth) is not editable:
+    reports, titles, plans and stored rollups of past years hang on that place, and the 2025 reform shows how
+    the tree really changes: a new unit with a succession, never a unit moved under another parent.
+
+    Needs the admin or officer role over the unit. Locks the unit row.
+    """
+    locked = Unit.objects.select_for_update().select_related("parent").get(pk=unit.pk)
+    require_role(by, locked, [Role.ADMIN, Role.OFFICER])
+    locked.name, locked.short_name, locked.code, locked.kind = name, short_name, code.strip(), kind
+    locked.valid_from, locked.valid_to = valid_from, valid_to
+    locked.email, locked.phone = email.strip(), phone.strip()
+    unit_validate(locked)
+    locked._history_user = by
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def unit_delete(*, unit: Unit, by) -> None:
+    """Delete a unit entered by mistake. Refused while anything hangs on it (sub-units, memberships,
+    registries, reports…): a unit that was used is ended with `valid_to`, never deleted. Needs the admin
+    role over its parent (a root: a superuser). Locks the unit row."""
+    locked = Unit.objects.select_for_update().select_related("parent").filter(pk=unit.pk).first()
+    if locked is None:
+        raise Conflict(_("Đơn vị này đã bị xóa."), code="stale")
+    if locked.parent_id:
+        require_role(by, locked.parent, [Role.ADMIN])
+    elif not by.is_superuser:
+        raise PermissionDenied(_("Chỉ quản trị hệ thống được xóa đơn vị gốc."), code="permission_denied")
+    if locked.children.exists() or locked.memberships.exists():
+        raise DomainError(_("Không thể xóa đơn vị “%(unit)s” vì còn đơn vị trực thuộc hoặc người được phân quyền; "
+                            "hãy đặt ngày hết hiệu lực.") % {"unit": locked.name}, code="in_use")
+    locked._history_user = by
+    try:
+        with transaction.atomic():
+            locked.delete()
+    except ProtectedError as exc:
+        raise DomainError(_("Không thể xóa đơn vị “%(unit)s” vì đã có dữ liệu gắn với đơn vị; "
+                            "hãy đặt ngày hết hiệu lực.") % {"unit": locked.name}, code="in_use") from exc
 
 
 @transaction.atomic
@@ -164,6 +309,9 @@ def unit_paths_repair() -> int:
         if (path, depth) != (u["path"], u["depth"]):
             changed.append(Unit(id=u["id"], path=path, depth=depth))
     Unit.objects.bulk_update(changed, ["path", "depth"], batch_size=2000)
+    if changed:
+        # Cached scopes hold membership paths: drop them once the repaired paths are visible to other requests.
+        transaction.on_commit(SCOPE_GENERATION.bump)
     return len(changed)
 
 

@@ -2,27 +2,26 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
+from core.views import refuse, scoped_object_or_404
 
 from . import selectors, services
-from .forms import ChildUnitForm, UnitContactForm
-from .models import Level, Unit
+from .forms import ChildUnitForm, RoleGrantForm, RoleRevokeForm, UnitContactForm
+from .models import Level, Membership, Unit
 from .roles import Role
 
 
 def _scoped_unit(request, pk: int) -> Unit:
-    """The unit if the user may see it; a refusal in Vietnamese otherwise (never someone else's data)."""
-    unit = get_object_or_404(Unit.objects.select_related("parent"), pk=pk)
-    if not selectors.can_act_on(request.user, unit, roles=None):
-        raise DjangoPermissionDenied(_("Bạn không có quyền xem đơn vị này."))
-    return unit
+    """The unit if the user may see it, else 404: a unit outside the scope gets the same answer as one that
+    does not exist (issue 11, point 6; core.views.scoped_object_or_404)."""
+    return scoped_object_or_404(selectors.visible_units(request.user), pk, _("Không tìm thấy đơn vị."))
 
 
 def _parse_day(value: str | None) -> datetime.date:
@@ -75,6 +74,7 @@ def unit_detail(request, pk: int):
         "lineage": selectors.unit_lineage(unit),
         "members": selectors.unit_members(unit),
         "can_edit": can_edit,
+        "can_manage_roles": selectors.administers(request.user, unit),
         "day": day,
         "contact_form": UnitContactForm(instance=unit) if can_edit else None,
         "child_form": ChildUnitForm() if can_edit and unit.level != Level.HAMLET else None,
@@ -96,9 +96,7 @@ def unit_edit_contact(request, pk: int):
             unit=unit, by=request.user, email=form.cleaned_data["email"], phone=form.cleaned_data["phone"]
         )
     except DomainError as exc:
-        if exc.code == "permission_denied":
-            raise DjangoPermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
+        refuse(request, exc)
     else:
         messages.success(request, _("Đã lưu thông tin liên hệ."))
     return redirect("units:detail", pk=unit.pk)
@@ -121,9 +119,85 @@ def unit_add_child(request, pk: int):
             email=form.cleaned_data["email"], phone=form.cleaned_data["phone"],
         )
     except DomainError as exc:
-        if exc.code == "permission_denied":
-            raise DjangoPermissionDenied(exc.message) from exc
-        messages.error(request, exc.message)
+        refuse(request, exc)
         return redirect("units:detail", pk=parent.pk)
     messages.success(request, _("Đã thêm đơn vị “%(name)s”.") % {"name": child.name})
     return redirect("units:detail", pk=child.pk)
+
+
+# --- Role management: the unit administrator's page ------------------------------------------------------
+
+NOT_FOUND = _lazy("Không tìm thấy đơn vị hoặc bạn không có quyền quản trị đơn vị này.")
+
+
+def _administered_unit(request, pk) -> Unit:
+    """The unit if the user administers it; otherwise the same 404 whether it exists or not (issue 11, 6)."""
+    return scoped_object_or_404(selectors.visible_units(request.user, roles=[Role.ADMIN]), pk, NOT_FOUND)
+
+
+def _grantable_roles(user, unit: Unit) -> list[tuple[str, str]]:
+    roles = [(value, label) for value, label in Role.choices if value != Role.ADMIN]
+    if selectors.may_manage_admin_role(user, unit):
+        roles.append((Role.ADMIN, Role.ADMIN.label))
+    return roles
+
+
+@login_required
+def unit_roles(request, pk: int):
+    unit = _administered_unit(request, pk)
+    query = (request.GET.get("q") or "").strip()[:100]
+    role = request.GET.get("role") or ""
+    memberships = Paginator(selectors.managed_memberships(request.user, unit, query=query, role=role), 50)
+    page = memberships.get_page(request.GET.get("page"))
+    admin_ok = selectors.may_manage_admin_role
+    rows = [{"m": m, "can_revoke": m.role != Role.ADMIN or admin_ok(request.user, m.unit)} for m in page]
+    history = Paginator(selectors.membership_history(request.user, unit), 30).get_page(request.GET.get("hpage"))
+    return render(request, "units/unit_roles.html", {
+        "unit": unit, "page": page, "rows": rows, "q": query, "role": role, "roles": Role.choices,
+        "history": history,
+        "grant_form": RoleGrantForm(roles=_grantable_roles(request.user, unit)),
+        "revoke_form": RoleRevokeForm(),
+    })
+
+
+@login_required
+@require_http_methods(["POST"])
+def unit_role_grant(request, pk: int):
+    unit = _administered_unit(request, pk)
+    form = RoleGrantForm(request.POST, roles=_grantable_roles(request.user, unit))
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label}: {errors[0]}")
+        return redirect("units:roles", pk=unit.pk)
+    user, role = form.cleaned_data["account"], form.cleaned_data["role"]
+    existed = Membership.objects.filter(user=user, unit=unit, role=role).exists()
+    try:
+        services.membership_grant(user=user, unit=unit, role=role, by=request.user,
+                                  reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        values = {"user": user, "role": Role(role).label, "unit": unit.name}
+        messages.success(request, (_("%(user)s đã có vai trò “%(role)s” tại %(unit)s.") if existed
+                                   else _("Đã giao vai trò “%(role)s” tại %(unit)s cho %(user)s.")) % values)
+    return redirect("units:roles", pk=unit.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def unit_role_revoke(request, pk: int, membership_pk: int):
+    unit = _administered_unit(request, pk)
+    membership = scoped_object_or_404(selectors.managed_memberships(request.user, unit), membership_pk,
+                                      _("Không tìm thấy phân quyền này."))
+    form = RoleRevokeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Cần nêu lý do thu hồi (tối đa 100 ký tự)."))
+        return redirect("units:roles", pk=unit.pk)
+    try:
+        services.membership_revoke(membership=membership, by=request.user, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã thu hồi vai trò “%(role)s” tại %(unit)s của %(user)s.") % {
+            "role": membership.get_role_display(), "unit": membership.unit.name, "user": membership.user})
+    return redirect("units:roles", pk=unit.pk)

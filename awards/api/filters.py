@@ -1,16 +1,17 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.api.filters import IdFilter, YearFilter
 from units.models import Unit
 
 from ..models import Nomination, NominationStatus, Occasion
 
 
 class NominationFilter(django_filters.FilterSet):
-    unit = django_filters.NumberFilter(method="filter_unit", label=_("Đơn vị (cả cây đơn vị trực thuộc)"))
+    unit = IdFilter(method="filter_unit", label=_("Đơn vị (cả cây đơn vị trực thuộc)"))
     occasion = django_filters.ChoiceFilter(choices=Occasion.choices)
     status = django_filters.ChoiceFilter(choices=NominationStatus.choices)
-    year = django_filters.NumberFilter()
+    year = YearFilter()
     form = django_filters.CharFilter(field_name="form__slug")
 
     class Meta:
@@ -27,7 +28,7 @@ class NominationFilter(django_filters.FilterSet):
 
 
 class DecisionFilter(django_filters.FilterSet):
-    body = django_filters.NumberFilter(field_name="body_id")
+    body = IdFilter(field_name="body_id")
     form = django_filters.CharFilter(field_name="form__slug")
-    year = django_filters.NumberFilter(field_name="date__year")
+    year = YearFilter(field_name="date__year")
     number = django_filters.CharFilter(field_name="number")

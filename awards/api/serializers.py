@@ -11,7 +11,8 @@ from ..models import AgendaItem, Award, AwardForm, Decision, Nomination
 class AwardFormSerializer(serializers.ModelSerializer):
     class Meta:
         model = AwardForm
-        fields = ["id", "slug", "name", "certificate_title", "rank"]
+        fields = ["id", "slug", "name", "certificate_title", "rank", "authorities", "legal_basis",
+                  "legal_threshold_percent"]
 
 
 class VoteResultSerializer(serializers.ModelSerializer):
@@ -54,7 +55,8 @@ class NominationSerializer(serializers.ModelSerializer):
 class AwardSerializer(serializers.ModelSerializer):
     class Meta:
         model = Award
-        fields = ["id", "nomination", "subject_kind", "recipient_name", "occasion", "year", "unit"]
+        fields = ["id", "nomination", "subject_kind", "recipient_name", "occasion", "year", "unit", "annulled_on",
+                  "annulment_reason"]
 
 
 class DecisionSerializer(serializers.ModelSerializer):

@@ -2,14 +2,15 @@ import django_filters
 
 from campaigns.indicators import Indicator
 from campaigns.models import Plan, Target
+from core.api.filters import IdFilter, YearFilter
 
 
 class PlanFilter(django_filters.FilterSet):
-    unit = django_filters.NumberFilter(field_name="unit_id")
-    campaign = django_filters.NumberFilter(field_name="campaign_id")
+    unit = IdFilter(field_name="unit_id")
+    campaign = IdFilter(field_name="campaign_id")
     status = django_filters.ChoiceFilter(choices=Plan.Status.choices)
     number = django_filters.CharFilter(field_name="number", lookup_expr="iexact")
-    parent = django_filters.NumberFilter(field_name="parent_id")
+    parent = IdFilter(field_name="parent_id")
 
     class Meta:
         model = Plan
@@ -17,10 +18,10 @@ class PlanFilter(django_filters.FilterSet):
 
 
 class TargetFilter(django_filters.FilterSet):
-    unit = django_filters.NumberFilter(field_name="unit_id")
-    year = django_filters.NumberFilter(field_name="year")
+    unit = IdFilter(field_name="unit_id")
+    year = YearFilter(field_name="year")
     indicator = django_filters.ChoiceFilter(choices=Indicator.choices)
-    plan = django_filters.NumberFilter(field_name="plan_id")
+    plan = IdFilter(field_name="plan_id")
 
     class Meta:
         model = Target

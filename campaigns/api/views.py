@@ -1,11 +1,12 @@
 from django.db.models import OuterRef, Subquery
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet, ReadOnlyModelViewSet
@@ -21,7 +22,8 @@ from campaigns.api.serializers import (
     TargetSerializer,
     plan_pdf_payload,
 )
-from campaigns.models import Campaign, Plan, Target
+from campaigns.models import Campaign, PdfStatus, Plan, Target
+from core.api.mixins import ScopedObjectMixin
 from units import selectors as unit_selectors
 
 
@@ -37,7 +39,7 @@ class PDFRenderer(BaseRenderer):
         return data
 
 
-class CampaignViewSet(ReadOnlyModelViewSet):
+class CampaignViewSet(ScopedObjectMixin, ReadOnlyModelViewSet):
     """The national campaign (QĐ 1315/QĐ-TTg) and its phases; readable by every signed-in user."""
 
     serializer_class = CampaignSerializer
@@ -48,11 +50,12 @@ class CampaignViewSet(ReadOnlyModelViewSet):
 
 
 @extend_schema(responses=PlanOutputSerializer)
-class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class PlanViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
     """Plans the caller may read: their subtrees' plans and the issued plans of the bodies above them.
 
     Out-of-scope plans answer 404; a readable plan the caller may not edit answers 403."""
 
+    not_found_message = gettext_lazy("Không tìm thấy kế hoạch hoặc bạn không có quyền xem.")
     serializer_class = PlanOutputSerializer
     filterset_class = PlanFilter
     queryset = Plan.objects.none()
@@ -62,12 +65,6 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
         return selectors.visible_plans(self.request.user).annotate(correction_id=Subquery(correction)).order_by(
             "-issued_on", "-pk"
         )
-
-    def get_object(self):
-        plan = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
-        if plan is None:
-            raise NotFound(_("Không tìm thấy kế hoạch hoặc bạn không có quyền xem."))
-        return plan
 
     def finalize_response(self, request, response, *args, **kwargs):
         # A JSON answer (202, errors) of the pdf action goes out as JSON even to `Accept: application/pdf`.
@@ -138,6 +135,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
         return self._output(plan, status.HTTP_201_CREATED)
 
     @extend_schema(
+        methods=["GET"],
         responses={
             (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="Tệp PDF của kế hoạch"),
             (202, "application/json"): OpenApiResponse(
@@ -145,16 +143,31 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
             ),
         }
     )
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PDFRenderer], filterset_class=None,
+    @extend_schema(methods=["POST"], request=None, responses={
+        (202, "application/json"): PlanPdfSerializer, (200, "application/json"): PlanPdfSerializer})
+    @action(detail=True, methods=["get", "post"], renderer_classes=[JSONRenderer, PDFRenderer], filterset_class=None,
             pagination_class=None)
     def pdf(self, request, pk=None):
-        """The plan's PDF in the state format; 202 with a status URL while it is being rendered."""
+        """The plan's PDF in the state format (from the document register); 202 with a status URL while it
+        is not ready. A GET queues the render of a plan that has none (once, cached by content hash); a POST
+        also re-queues a failed or stale one."""
         plan = self.get_object()
-        services.plan_pdf_request(plan=plan)
-        plan = Plan.objects.select_related("unit", "campaign").get(pk=plan.pk)  # eager runs render on commit
+        if request.method == "POST":
+            services.plan_pdf_request(plan=plan)
+            plan = Plan.objects.select_related("unit", "campaign").get(pk=plan.pk)  # eager runs render on commit
+            fresh = services.plan_pdf_is_fresh(plan)
+            return Response(plan_pdf_payload(plan, fresh=fresh),
+                            status=status.HTTP_200_OK if fresh else status.HTTP_202_ACCEPTED)
         if services.plan_pdf_is_fresh(plan):
             filename = f"ke-hoach-{plan.pk}-v{plan.version}.pdf"
             return FileResponse(plan.pdf_file.open("rb"), content_type="application/pdf", filename=filename)
+        if plan.pdf_status not in (PdfStatus.QUEUED, PdfStatus.RENDERING, PdfStatus.FAILED):
+            # API.md: the PDF or 202 with a status URL — so a plan never rendered (or an issued plan from
+            # before the register, recorded here with its printed number) is queued on demand, once; the
+            # render is cached by content hash. A failed one is retried by a POST only (no retry loop by
+            # polling clients). Pages never do this from a GET.
+            services.plan_pdf_request(plan=plan)
+            plan = Plan.objects.select_related("unit", "campaign").get(pk=plan.pk)
         payload = plan_pdf_payload(plan, fresh=False)
         response = Response(payload, status=status.HTTP_202_ACCEPTED)
         response["Location"] = payload["status_url"]
@@ -169,18 +182,13 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewS
         return Response(plan_pdf_payload(plan, fresh=services.plan_pdf_is_fresh(plan)))
 
 
-class TargetViewSet(ReadOnlyModelViewSet):
+class TargetViewSet(ScopedObjectMixin, ReadOnlyModelViewSet):
     """Targets set for the caller's units and those above them (national, provincial)."""
 
+    not_found_message = gettext_lazy("Không tìm thấy chỉ tiêu hoặc bạn không có quyền xem.")
     serializer_class = TargetSerializer
     filterset_class = TargetFilter
     queryset = Target.objects.none()
 
     def get_queryset(self):
         return selectors.visible_targets(self.request.user).order_by("year", "unit_id", "indicator", "pk")
-
-    def get_object(self):
-        target = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
-        if target is None:
-            raise NotFound(_("Không tìm thấy chỉ tiêu hoặc bạn không có quyền xem."))
-        return target

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 from config.celery_queues import TASK_ROUTES
 
@@ -37,8 +38,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "import_export",
+    "csp",
     "core",
     "units",
+    "core.documents.apps.DocumentsConfig",
     "campaigns",
     "titles",
     "reports",
@@ -47,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after security: every response gets the policy, error pages and the API's JSON included.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.db_router.ReplicaReadsMiddleware",  # removes itself unless DATABASE_REPLICA_URL is set
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -60,6 +65,20 @@ MIDDLEWARE = [
     # Axes must come last: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp, docs/adr/0012-content-security-policy.md): scripts, styles, images and
+# fetches from this site only; no inline script, no inline event handler, no style attribute; no plug-ins; the
+# portal may not be framed, and forms post only here. A page that needs more says so with csp_update on its view
+# (Swagger UI: config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -113,11 +132,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lockout after repeated failed logins (django-axes): per username and IP together, so that one
-# attacker cannot lock every officer out of a shared provincial network.
+# Lockout after repeated failed logins (django-axes), with a limit per group (core/login_throttle.py): a username
+# at one IP; one IP across usernames (password spraying; higher, a provincial office shares one NAT address);
+# one username across IPs (highest: anyone can spend failures on someone else's username to lock them out).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
+AXES_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+AXES_HANDLER = "core.login_throttle.ThrottleHandler"
+# The client's address behind reverse proxies: how many trusted proxies append to X-Forwarded-For in front of
+# the app (0: none, REMOTE_ADDR is the client). Too low and everyone shares the proxy's address (one lockout
+# locks all); too high and a client picks its own address by sending the header. README, "Behind a proxy".
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "core.login_throttle.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "core.views.lockout"  # the template for pages, JSON for /api/
 AXES_RESET_ON_SUCCESS = True
@@ -140,10 +168,11 @@ FORMAT_MODULE_PATH = ["config.formats"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# MEDIA_URL is never routed: every upload is served by a scoped view (core/files.py, docs/adr/0010).
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "core.files.PrivateStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -177,6 +206,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Every operation documents the 400/401/403/404/409 answers it can give (core/api/schema.py; H2a).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api.schema.add_error_responses"],
     "ENUM_NAME_OVERRIDES": {
         "UnitKindEnum": "units.models.Kind",
         "UnitLevelEnum": "units.models.Level",
@@ -187,6 +218,9 @@ SPECTACULAR_SETTINGS = {
         "EvaluationStatusEnum": "titles.models.Evaluation.Status",
         "AwardSubjectKindEnum": "awards.models.SubjectKind",
         "NominationStatusEnum": "awards.models.NominationStatus",
+        "DocumentKindEnum": "core.documents.models.DocumentKind",
+        "DocumentStatusEnum": "core.documents.models.Document.Status",
+        "DocumentRenderStatusEnum": "core.documents.models.Document.RenderStatus",
     },
 }
 
@@ -197,11 +231,33 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Without Redis there is no worker: tasks run in-process, and their errors surface at once.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task killed mid-run (OOM, deploy, lost node) must run again within minutes (docs/adr/0009-celery-redelivery.md).
+# acks_late: the message is acknowledged only when the task has finished, so a worker that dies holds no ack;
+# reject_on_worker_lost: a child killed by a signal gives its message back instead of marking it failed;
+# prefetch 1: a worker reserves no more than it runs, so nothing waits unacknowledged behind a long task.
+# Every task is idempotent (CONVENTIONS.md), so running one twice is harmless.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# The longest measured tasks (docs/benchmarks.md): a 200-page annex render ~35-60 s, a 100,000-row import
+# ~13-30 s, a year's full rollup ~20 s per province of a million households. Ten minutes is the hard limit for
+# all of them; the soft one a minute earlier lets a task stop cleanly (TimeLimitExceeded is then acked, not
+# redelivered forever).
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT_SECONDS", default=10 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - min(60, CELERY_TASK_TIME_LIMIT // 10)
+CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = True  # Celery's default, relied on: a failed task is not redelivered
+# Redis hands an unacknowledged message to another worker after the visibility timeout (one hour by default).
+# Derived from the hard limit, so it can never be shorter than a running task (which would then run twice
+# at once) and a killed task is back in the queue two minutes after it could at most have finished.
+# Countdowns/ETAs must stay below it (the stats debounce is 60 s), or Redis redelivers them early.
+# Workers look for such messages every interval × throttle seconds (kombu's default is 10 × 10 = 100 s): 30 s.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 2 * 60,
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 3,
+}
+# A worker that loses the broker cancels what it runs: those messages are redelivered anyway (Celery 6 default).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = TIME_ZONE
 # Queues by kind of work (config/celery_queues.py, docs/scaling.md). Off by default: a worker started without
 # -Q consumes only "celery", so switch this on together with workers for every queue.
@@ -252,6 +308,15 @@ BENCH_ENDPOINTS = env.bool("BENCH_ENDPOINTS", default=False)
 
 # The date the two-tier local government took effect (Nghị quyết 202/2025/QH15): data, not logic.
 ADMIN_REFORM_DATE = date.fromisoformat(env("ADMIN_REFORM_DATE", default="2025-07-01"))
+
+# --- Awards: the ballot key (docs/adr/0004-secret-ballot.md) and the public address of /verify/ ---
+# The key that seals secret ballots while a session is open; NOT the Django secret key. Empty here means
+# "derive one from SECRET_KEY" (development only: production settings refuse to start without it).
+AWARDS_BALLOT_KEY = env("AWARDS_BALLOT_KEY", default="")
+# Retired keys, comma-separated: kept until every session sealed under them is closed (rotation).
+AWARDS_BALLOT_OLD_KEYS = env.list("AWARDS_BALLOT_OLD_KEYS", default=[])
+# Printed into certificates' QR codes; required in production.
+PORTAL_PUBLIC_URL = env("PORTAL_PUBLIC_URL", default="")
 
 # --- Titles: upload limits (Excel lists, evidence files); a file over a limit is refused whole ---
 TITLES_IMPORT_MAX_BYTES = env.int("TITLES_IMPORT_MAX_BYTES", default=25 * 1024 * 1024)

@@ -1,15 +1,21 @@
 """Production: PostgreSQL, Redis, real workers. Differs from local only through env vars."""
 
+from awards.conf import check_production_secrets
+
 from .base import *  # noqa: F401,F403
 from .base import env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+# Required here (no default): refuse to start without a ballot key of its own and the public address.
+AWARDS_BALLOT_KEY = env("AWARDS_BALLOT_KEY")
+PORTAL_PUBLIC_URL = env("PORTAL_PUBLIC_URL")
+check_production_secrets(secret_key=SECRET_KEY, ballot_key=AWARDS_BALLOT_KEY, public_url=PORTAL_PUBLIC_URL)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "core.files.PrivateStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

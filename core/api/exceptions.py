@@ -1,5 +1,7 @@
 """One handler: every API error is JSON with a Vietnamese `detail`."""
 
+from typing import Any
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import status
@@ -10,9 +12,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from core.errors import DomainError
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        body = {"detail": exc.message, "code": exc.code}
+        body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
         if exc.field:
             body["errors"] = {exc.field: [exc.message]}
         return Response(body, status=exc.status)

@@ -1,6 +1,10 @@
+from typing import Any
+
 from django.core.paginator import Page
 from django.db.models import QuerySet
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 
 class StandardPagination(PageNumberPagination):
@@ -15,7 +19,7 @@ class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(self, queryset: Any, request: Request, view: APIView | None = None) -> list[Any] | None:
         page_size = self.get_page_size(request)
         first_page = request.query_params.get(self.page_query_param) in (None, "", "1")
         if not page_size or not first_page or not isinstance(queryset, QuerySet):

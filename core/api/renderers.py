@@ -2,14 +2,16 @@
 
 import csv
 import io
+from collections.abc import Mapping
+from typing import Any
 
 from rest_framework.renderers import BaseRenderer
 
 from core.spreadsheet import safe_cell
 
 
-def _flatten(row, prefix=""):
-    flat = {}
+def _flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
     for key, value in row.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):
@@ -27,7 +29,8 @@ class PaginatedCSVRenderer(BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(self, data: Any, accepted_media_type: str | None = None,
+               renderer_context: Mapping[str, Any] | None = None) -> bytes:
         if data is None:
             return b""
         if isinstance(data, dict) and "results" in data:

@@ -1,11 +1,13 @@
 import django_filters
 
+from core.api.filters import IdFilter, YearFilter
+
 from ..models import Report, ReportStatus
 
 
 class ReportFilter(django_filters.FilterSet):
-    unit = django_filters.NumberFilter(field_name="unit_id")
-    year = django_filters.NumberFilter(field_name="year")
+    unit = IdFilter(field_name="unit_id")
+    year = YearFilter(field_name="year")
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices)
 
     class Meta:

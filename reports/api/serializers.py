@@ -1,5 +1,6 @@
 """Input/output shapes of the reports API (../shared/API.md). No business logic: services decide."""
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from campaigns.indicators import Indicator
@@ -26,11 +27,17 @@ class TransitionSerializer(serializers.ModelSerializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
-    url = serializers.FileField(source="file", use_url=True)
+    # The scoped download (the report's own visibility check), never the storage's /media/ URL, which is not served.
+    url = serializers.SerializerMethodField()
 
     class Meta:
         model = ReportAttachment
         fields = ["id", "name", "size", "url", "uploaded_at"]
+
+    def get_url(self, attachment) -> str:
+        url = reverse("report-attachment", args=[attachment.report_id, attachment.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
 
 class ReportSerializer(serializers.ModelSerializer):

@@ -2,8 +2,9 @@
 
 from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -11,11 +12,14 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from campaigns.indicators import Indicator
+from core import files
+from core.api.mixins import ScopedObjectMixin
+from core.params import MAX_ID, get_id, get_int, get_year, parse_int
 from units.models import Level, Unit
 from units.selectors import visible_units
 
 from .. import selectors, services, stats_cache
-from ..models import NARRATIVE_FIELDS
+from ..models import NARRATIVE_FIELDS, ReportAttachment
 from .filters import ReportFilter
 from .serializers import (
     AcceptSerializer,
@@ -32,27 +36,21 @@ from .serializers import (
 )
 
 
-def _visible_unit(user, unit_id) -> Unit:
+def _visible_unit(user, unit_id: int) -> Unit:
     """A unit in the caller's scope, else 404 (never reveal what lies outside it)."""
-    try:
-        unit = visible_units(user).filter(pk=int(unit_id)).first()
-    except (TypeError, ValueError):
-        unit = None
+    unit = visible_units(user).filter(pk=unit_id).first()
     if unit is None:
         raise NotFound(_("Không tìm thấy đơn vị hoặc bạn không có quyền xem."))
     return unit
 
 
-def _int_param(request, name: str, *, required: bool = False) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        if required:
-            raise ValidationError({name: [_("Trường này là bắt buộc.")]})
-        return None
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValidationError({name: [_("Phải là số nguyên.")]}) from exc
+def _int_param(request, name: str, *, required: bool = False, **bounds) -> int | None:
+    """A query number through the one parser (core.params): a malformed one is a 400 naming it."""
+    return get_int(request.query_params, name, required=required, **bounds)
+
+
+def _year_param(request, name: str = "year", *, required: bool = False) -> int | None:
+    return get_year(request.query_params, name, required=required)
 
 
 def _indicator_param(request, *, required: bool = False) -> str | None:
@@ -64,10 +62,11 @@ def _indicator_param(request, *, required: bool = False) -> str | None:
     return value
 
 
-class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class ReportViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                     viewsets.GenericViewSet):
     """Yearly reports the caller may see. Writes go through reports.services."""
 
+    not_found_message = gettext_lazy("Không tìm thấy báo cáo hoặc bạn không có quyền xem.")
     filterset_class = ReportFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
@@ -82,12 +81,6 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 
     def get_serializer_class(self):
         return ReportDetailSerializer if self.action == "retrieve" else ReportSerializer
-
-    def get_object(self):
-        report = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
-        if report is None:
-            raise NotFound(_("Không tìm thấy báo cáo hoặc bạn không có quyền xem."))
-        return report
 
     def _detail(self, report, code=status.HTTP_200_OK):
         # Writes look the report up without its lists (the service re-reads it under a row lock) and answer from
@@ -153,11 +146,30 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationError({"file": [_("Cần chọn tệp.")]})
-        version = request.data.get("version")
-        attachment = services.attachment_add(report=self.get_object(), by=request.user, upload=upload,
-                                             version=int(version) if str(version or "").isdigit() else None)
+        report = self.get_object()
+        version = parse_int(request.data.get("version"), field="version", minimum=0, maximum=MAX_ID)
+        attachment = services.attachment_add(report=report, by=request.user, upload=upload, version=version)
         return Response(AttachmentSerializer(attachment, context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("attachment_pk", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={
+            # One entry per type the server may answer with (the kind checked at upload, core.files.KINDS).
+            **{(200, kind.content_type): OpenApiResponse(OpenApiTypes.BINARY, description="Tệp đính kèm")
+               for kind in files.KINDS.values()},
+            (200, files.OCTET_STREAM): OpenApiResponse(OpenApiTypes.BINARY, description="Tệp đính kèm"),
+            404: OpenApiResponse(description="Không tìm thấy, hoặc ngoài phạm vi được xem"),
+        },
+    )
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>[0-9]+)", url_name="attachment",
+            filterset_class=None, pagination_class=None)
+    def attachment(self, request, pk=None, attachment_pk=None):
+        """Download one attachment: exactly those who may see the report (404 for everyone else)."""
+        attachment = ReportAttachment.objects.filter(report=self.get_object(), pk=attachment_pk).first()
+        if attachment is None:
+            raise NotFound(_("Không tìm thấy báo cáo hoặc bạn không có quyền xem."))
+        return files.serve(attachment.file, filename=attachment.name)
 
 
 UNIT_YEAR_PARAMS = [
@@ -174,8 +186,8 @@ class CompletenessViewSet(viewsets.GenericViewSet):
 
     @extend_schema(parameters=UNIT_YEAR_PARAMS, responses=CompletenessSerializer(many=True))
     def list(self, request):
-        unit = _visible_unit(request.user, _int_param(request, "unit", required=True))
-        result = selectors.completeness(unit, _int_param(request, "year", required=True), missing_limit=0)
+        unit_id, year = get_id(request.query_params, "unit", required=True), _year_param(request, required=True)
+        result = selectors.completeness(_visible_unit(request.user, unit_id), year, missing_limit=0)
         page = self.paginate_queryset(result.rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -203,11 +215,11 @@ class StatViewSet(viewsets.GenericViewSet):
         level = request.query_params.get("level") or None
         if level is not None and level not in Level.values:
             raise ValidationError({"level": [_("Cấp không hợp lệ.")]})
-        unit_id = _int_param(request, "unit")
+        unit_id = get_id(request.query_params, "unit")
         rows = selectors.stats_rows(
             request.user, indicator=_indicator_param(request),
             unit=_visible_unit(request.user, unit_id) if unit_id is not None else None,
-            year=_int_param(request, "year"), level=level,
+            year=_year_param(request), level=level,
         )
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data).data
@@ -226,9 +238,11 @@ class StatViewSet(viewsets.GenericViewSet):
         return Response(stats_cache.cached_answer(request, "trend", lambda: self._trend_data(request)))
 
     def _trend_data(self, request):
-        unit = _visible_unit(request.user, _int_param(request, "unit", required=True))
-        year_from = _int_param(request, "from", required=True)
-        year_to = _int_param(request, "to", required=True)
+        # Every number is parsed before the unit is looked up: a malformed query is a 400 whatever the unit.
+        unit_id = get_id(request.query_params, "unit", required=True)
+        year_from = _year_param(request, "from", required=True)
+        year_to = _year_param(request, "to", required=True)
+        unit = _visible_unit(request.user, unit_id)
         if year_to < year_from or year_to - year_from > 50:
             raise ValidationError({"to": [_("Khoảng năm không hợp lệ.")]})
         rows = selectors.trend(unit, _indicator_param(request, required=True), year_from, year_to)

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from awards import services
-from awards.models import AwardForm, CouncilMember, DecidingPower, ThresholdBase
+from awards.models import AwardForm, CouncilMember, DecidingPower, Review, ThresholdBase
 from core.models import User
 from tests import factories as f
 from units.models import Household
@@ -53,8 +53,9 @@ def make_council(body, root, *, members: int, base=ThresholdBase.MEMBERS, thresh
 
 @pytest.fixture
 def province_council(tree, root, forms, nation):
-    """Tỉnh Thử Nghiệm (under the nation) decides Bằng khen tỉnh and Giấy khen; the nation decides the
-    Prime Minister's form. Both have a council; the province's has 10 voting members, ≥ 90% of all."""
+    """Tỉnh Thử Nghiệm (under the nation) decides its chairman's Bằng khen through its council (10 voting
+    members, ≥ 90% of all); commune c1's chairman gives Giấy khen on the dossier; the nation decides the
+    Prime Minister's form after the Ministry of Home Affairs' appraisal."""
     from units.models import Unit
 
     for key in ("p1", "p2"):
@@ -64,10 +65,15 @@ def province_council(tree, root, forms, nation):
     unit_paths_repair()
     for unit in tree.values():
         unit.refresh_from_db()
-    DecidingPower.objects.create(body=tree["p1"], form=forms["bang-khen-bo-tinh"],
+    DecidingPower.objects.create(body=tree["p1"], form=forms["bang-khen-tinh"], authority="province_chair",
                                  authority_name="Ủy ban nhân dân Tỉnh Thử Nghiệm", signer_title="Chủ tịch")
-    DecidingPower.objects.create(body=tree["p1"], form=forms["giay-khen"])
-    DecidingPower.objects.create(body=nation, form=forms["bang-khen-thu-tuong"], authority_name="Thủ tướng Chính phủ")
+    # Giấy khen: the commune chairman's (Luật TĐKT 2022, Điều 80), on the dossier, no council vote.
+    DecidingPower.objects.create(body=tree["c1"], form=forms["giay-khen"], authority="commune_chair",
+                                 review=Review.HEAD, signer_title="Chủ tịch")
+    # The Prime Minister's: appraised by the Ministry of Home Affairs, no national council vote.
+    DecidingPower.objects.create(body=nation, form=forms["bang-khen-thu-tuong"], authority="prime_minister",
+                                 review=Review.APPRAISAL, appraiser_name="Bộ Nội vụ",
+                                 authority_name="Thủ tướng Chính phủ")
     council, secretary, seats = make_council(tree["p1"], root, members=10)
     return {"council": council, "secretary": secretary, "seats": seats}
 
@@ -87,7 +93,7 @@ def household(tree):
     return Household.objects.create(unit=tree["h1"], code="HB-001", head_name="Nguyễn Văn Học")
 
 
-def nominate(officer, tree, forms, subject, *, form="bang-khen-bo-tinh", occasion="yearly", year=2024, **kw):
+def nominate(officer, tree, forms, subject, *, form="bang-khen-tinh", occasion="yearly", year=2024, **kw):
     return services.nomination_create(
         by=officer, proposer_unit=tree["c1"], form=forms[form], occasion=occasion, year=year, subject=subject,
         achievement_summary=kw.pop("summary", "Gia đình nhiều năm liền đạt danh hiệu Gia đình học tập."), **kw,

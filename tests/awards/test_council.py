@@ -36,8 +36,13 @@ def item_of(nomination) -> AgendaItem:
 
 
 def vote_state():
-    return (VoterRoll.objects.count(), SealedBallot.objects.count(), Ballot.objects.count(), OpenVote.objects.count(),
-            Recusal.objects.count())
+    """Votes cast (roll lines flipped), ballots, open votes, recusals — and the exact seals, so that a refused
+    vote is seen to have re-sealed nothing."""
+    return (VoterRoll.objects.filter(voted=True).count(), Ballot.objects.count(), OpenVote.objects.count(),
+            Recusal.objects.count(), frozenset(SealedBallot.objects.values_list("nonce", "seal")))
+
+
+NOTHING = (0, 0, 0, 0)
 
 
 @pytest.fixture
@@ -128,42 +133,67 @@ def test_a_member_cannot_record_another_members_recusal(province_council, nomina
     assert Recusal.objects.count() == 0
 
 
-def test_quorum_not_met_puts_the_nomination_back_in_the_queue(province_council, nomination):
+def test_voting_does_not_open_below_quorum_and_attendance_is_corrected_until_it_opens(province_council, nomination):
+    """Issue 12.6 (was: the session opened, and closed as "no quorum" with 0/N minutes)."""
     council, secretary, seats = province_council.values()
+    session = services.session_create(council=council, title="Phiên", held_on=datetime.date(2025, 1, 10),
+                                      nominations=[nomination], by=secretary)
+    services.session_record_attendance(session=session, members=seats[:4], by=secretary)
 
-    run_session(council, secretary, [nomination], present=seats[:4], votes=votes(seats[:4], 4))
+    with pytest.raises(DomainError) as err:
+        services.session_open(session=session, by=secretary)
 
-    nomination.refresh_from_db()
-    item = item_of(nomination)
-    assert item.outcome == Outcome.NO_QUORUM
-    assert nomination.status == NominationStatus.SUBMITTED
-    assert nomination.steps.last().action == "no_quorum"
-    # It can go on the agenda of the next session.
-    run_session(council, secretary, [nomination], present=seats, votes=votes(seats, 10))
-    nomination.refresh_from_db()
-    assert nomination.status == NominationStatus.PASSED
+    assert err.value.message == (
+        "Không đủ số thành viên có mặt để biểu quyết “Bằng khen của Chủ tịch Ủy ban nhân dân cấp tỉnh”: có mặt 4/10, "
+        "cần từ 50% trở lên. Bổ sung danh sách có mặt trước khi mở bỏ phiếu.")
+    session.refresh_from_db()
+    assert (session.status, session.members_total, session.opened_at) == (ReviewSession.Status.PLANNED, 0, None)
+    assert VoterRoll.objects.count() == 0 and SealedBallot.objects.count() == 0
+
+    # Corrected before opening: now it opens; after opening the list is frozen.
+    services.session_record_attendance(session=session, members=seats, by=secretary)
+    services.session_open(session=session, by=secretary)
+    with pytest.raises(DomainError) as err:
+        services.session_record_attendance(session=session, members=seats[:5], by=secretary)
+    assert err.value.message == "Chỉ ghi nhận thành viên có mặt trước khi mở bỏ phiếu."
+    assert session.attendance.count() == 10
 
 
-def test_a_passed_nomination_beyond_the_bodys_power_goes_up_with_its_vote_result(
+def test_voting_does_not_open_with_no_one_present(province_council, nomination):
+    council, secretary, seats = province_council.values()
+    session = services.session_create(council=council, title="Phiên", held_on=datetime.date(2025, 1, 10),
+                                      nominations=[nomination], by=secretary)
+
+    with pytest.raises(DomainError) as err:
+        services.session_open(session=session, by=secretary)
+
+    assert err.value.message == "Chưa ghi nhận thành viên có quyền biểu quyết nào có mặt: không thể mở bỏ phiếu."
+    session.refresh_from_db()
+    assert session.status == ReviewSession.Status.PLANNED and VoterRoll.objects.count() == 0
+
+
+def test_the_prime_ministers_form_goes_to_the_nation_for_appraisal_without_a_council_vote(
         tree, forms, province_council, officer, household, nation, root):
+    """Was: voted by the province's council, then forwarded to (and voted by) a national council."""
     council, secretary, seats = province_council.values()
-    national, national_secretary, national_seats = make_council(nation, root, members=3, threshold="50",
-                                                                inclusive=False, prefix="tw")
+    national, national_secretary, _seats = make_council(nation, root, members=3, prefix="tw")
     nomination = nominate(officer, tree, forms, household, form="bang-khen-thu-tuong")
 
-    run_session(council, secretary, [nomination], present=seats, votes=votes(seats, 10))
+    assert (nomination.body, nomination.status) == (nation, NominationStatus.SUBMITTED)
+    assert nomination.steps.get().note == "Hồ sơ được chuyển Bộ Nội vụ thẩm định"
+    # Neither council puts it to a vote.
+    for c, s in ((council, secretary), (national, national_secretary)):
+        with pytest.raises(DomainError) as err:
+            services.session_create(council=c, title="Phiên", held_on=datetime.date(2025, 1, 1),
+                                    nominations=[nomination], by=s)
+        assert "không chờ Hội đồng này xét" in err.value.message or "không qua Hội đồng bỏ phiếu" in err.value.message
+    assert ReviewSession.objects.count() == 0
 
-    nomination.refresh_from_db()
-    assert nomination.status == NominationStatus.SUBMITTED
-    assert nomination.body == nation
-    forwarded = nomination.steps.get(action="forwarded")
-    assert (forwarded.body, forwarded.to_body) == (tree["p1"], nation)
-    assert forwarded.vote_result["yes"] == 10 and forwarded.vote_result["outcome"] == "passed"
-    # The body above's council now reviews it, and its head decides.
-    run_session(national, national_secretary, [nomination], present=national_seats, votes=votes(national_seats, 2))
-    nomination.refresh_from_db()
-    assert (nomination.status, nomination.body) == (NominationStatus.PASSED, nation)
     pm_office = f.member(nation, Role.APPROVER)
+    services.nomination_appraise(nomination=nomination, by=pm_office)
+    nomination.refresh_from_db()
+    assert nomination.status == NominationStatus.PASSED
+    assert nomination.steps.last().action == "appraised"
     decision = services.decision_issue(body=nation, nominations=[nomination], number="88/QĐ-TTg",
                                        date=datetime.date(2025, 3, 1), signer_name="Thủ tướng", signer_title="",
                                        by=pm_office)
@@ -171,13 +201,20 @@ def test_a_passed_nomination_beyond_the_bodys_power_goes_up_with_its_vote_result
     assert Award.objects.get().nomination == nomination
 
 
-def test_the_province_cannot_decide_the_prime_ministers_form(tree, forms, province_council, officer, household,
-                                                             approver):
-    council, secretary, seats = province_council.values()
-    nomination = nominate(officer, tree, forms, household, form="bang-khen-thu-tuong")
-    run_session(council, secretary, [nomination], present=seats, votes=votes(seats, 10))
+def test_a_council_reviewed_form_cannot_be_appraised_instead_of_voted(tree, province_council, nomination, approver):
+    with pytest.raises(DomainError) as err:
+        services.nomination_appraise(nomination=nomination, by=approver)
+
+    assert err.value.message == ("“Bằng khen của Chủ tịch Ủy ban nhân dân cấp tỉnh” tại “Tỉnh Thử Nghiệm” phải được "
+                                 "Hội đồng Thi đua - Khen thưởng xét, bỏ phiếu.")
     nomination.refresh_from_db()
-    assert nomination.status == NominationStatus.PASSED  # no council above in this tree: it waits here
+    assert nomination.status == NominationStatus.SUBMITTED and nomination.steps.count() == 1
+
+
+def test_the_province_cannot_decide_the_prime_ministers_form(tree, forms, province_council, officer, household,
+                                                             approver, nation):
+    nomination = nominate(officer, tree, forms, household, form="bang-khen-thu-tuong")
+    services.nomination_appraise(nomination=nomination, by=f.member(nation, Role.APPROVER))
 
     with pytest.raises(DomainError) as err:
         services.decision_issue(body=tree["p1"], nominations=[nomination], number="1/QĐ-UBND",
@@ -204,7 +241,6 @@ def test_decision_grants_the_award_with_an_unguessable_code(tree, province_counc
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"number": " "}, "Số quyết định: không được để trống."),
     ({"date": datetime.date(2999, 1, 1)}, "Ngày quyết định không được sau ngày hôm nay."),
     ({"signer_name": ""}, "Người ký: không được để trống."),
 ])
@@ -220,6 +256,43 @@ def test_decision_with_bad_input_is_refused(tree, province_council, nomination, 
     assert err.value.message == message
     nomination.refresh_from_db()
     assert nomination.status == NominationStatus.PASSED and Decision.objects.count() == 0
+
+
+def test_a_decision_without_a_number_is_numbered_by_the_deciding_bodys_register(tree, province_council, nomination,
+                                                                                approver):
+    """Was: a blank number was refused and the user typed any number. Now the register of the deciding body
+    numbers it, and the certificate gets its number in the award register."""
+    from core.documents.models import Document
+
+    council, secretary, seats = province_council.values()
+    run_session(council, secretary, [nomination], present=seats, votes=votes(seats, 10))
+
+    decision = services.decision_issue(body=tree["p1"], nominations=[nomination], number=" ",
+                                       date=datetime.date(2025, 1, 15), signer_name="Lê Văn Ký",
+                                       signer_title="Phó Chủ tịch", by=approver)
+
+    document = Document.objects.get(kind="award_decision")
+    assert decision.number == document.number and document.number.startswith("01/QĐ-")
+    assert (document.capacity, document.principal, document.signer_title) == ("KT.", "Chủ tịch", "Phó Chủ tịch")
+    assert document.subject == decision and not document.external
+    certificate = Document.objects.get(kind="certificate")
+    assert certificate.subject == Award.objects.get() and certificate.issuer == document.issuer
+    assert Document.objects.filter(kind="minutes").get().subject == ReviewSession.objects.get()
+    assert Document.objects.filter(kind="submission").get().subject == nomination
+
+
+def test_a_decision_signed_on_paper_keeps_its_number_as_an_external_act(tree, province_council, nomination, approver):
+    from core.documents.models import Document
+
+    council, secretary, seats = province_council.values()
+    run_session(council, secretary, [nomination], present=seats, votes=votes(seats, 10))
+
+    decision = services.decision_issue(body=tree["p1"], nominations=[nomination], number="512/QĐ-UBND",
+                                       date=datetime.date(2025, 1, 15), signer_name="Lê Văn Ký", signer_title="",
+                                       by=approver)
+
+    document = Document.objects.get(kind="award_decision")
+    assert (decision.number, document.number, document.external) == ("512/QĐ-UBND", "512/QĐ-UBND", True)
 
 
 def test_a_council_member_cannot_issue_a_decision(tree, province_council, nomination):
@@ -312,7 +385,7 @@ def test_only_present_voting_members_vote(province_council, nomination, tree, wh
     expected = ("Bạn không có tên trong danh sách thành viên có mặt của phiên họp." if who == "absent_member"
                 else "Bạn không phải thành viên có quyền biểu quyết của hội đồng này.")
     assert err.value.message == expected
-    assert vote_state() == (0, 0, 0, 0, 0)
+    assert vote_state()[:4] == NOTHING
 
 
 def test_no_vote_before_the_session_opens_or_after_it_closes(province_council, nomination):
@@ -324,16 +397,16 @@ def test_no_vote_before_the_session_opens_or_after_it_closes(province_council, n
         services.ballot_cast(session=session, nomination=nomination, by=seats[0].user, choice="yes")
 
     assert err.value.message == "Phiên họp không trong thời gian bỏ phiếu."
-    assert vote_state() == (0, 0, 0, 0, 0)
+    assert vote_state()[:4] == NOTHING
 
 
 def test_open_voting_keeps_the_member_choice_link_by_design(tree, root, forms, officer, household, nation):
     from awards.models import DecidingPower
 
-    DecidingPower.objects.create(body=tree["p1"], form=forms["giay-khen"])
+    DecidingPower.objects.create(body=tree["p1"], form=forms["bang-khen-tinh"])
     council, secretary, seats = make_council(tree["p1"], root, members=3, threshold="50", inclusive=False,
                                              secret=False)
-    nomination = nominate(officer, tree, forms, household, form="giay-khen")
+    nomination = nominate(officer, tree, forms, household, form="bang-khen-tinh")
 
     run_session(council, secretary, [nomination], present=seats, votes=votes(seats, 2, 1))
 
@@ -346,9 +419,9 @@ def test_open_voting_keeps_the_member_choice_link_by_design(tree, root, forms, o
 def test_opening_without_a_voting_rule_is_refused(tree, root, forms, officer, household):
     from awards.models import DecidingPower, VotingRule
 
-    DecidingPower.objects.create(body=tree["p1"], form=forms["giay-khen"])
-    council, secretary, seats = make_council(tree["p1"], root, members=3, form=forms["bang-khen-bo-tinh"])
-    nomination = nominate(officer, tree, forms, household, form="giay-khen")
+    DecidingPower.objects.create(body=tree["p1"], form=forms["bang-khen-tinh"])
+    council, secretary, seats = make_council(tree["p1"], root, members=3, form=forms["giay-khen"])
+    nomination = nominate(officer, tree, forms, household, form="bang-khen-tinh")
     session = services.session_create(council=council, title="Phiên", held_on=datetime.date(2025, 1, 1),
                                       nominations=[nomination], by=secretary)
     assert not VotingRule.objects.filter(form__isnull=True).exists()
@@ -356,7 +429,8 @@ def test_opening_without_a_voting_rule_is_refused(tree, root, forms, officer, ho
     with pytest.raises(DomainError) as err:
         services.session_open(session=session, by=secretary)
 
-    assert err.value.message == "Hội đồng chưa có quy định biểu quyết cho hình thức “Giấy khen”."
+    assert err.value.message == ("Hội đồng chưa có quy định biểu quyết cho hình thức “Bằng khen của Chủ tịch Ủy ban "
+                                 "nhân dân cấp tỉnh”.")
     session.refresh_from_db()
     assert session.status == ReviewSession.Status.PLANNED
 
@@ -373,23 +447,3 @@ def test_a_seat_needs_the_council_role_over_the_body(tree, root, province_counci
 
     assert "chưa được phân quyền “Thành viên Hội đồng TĐKT” tại “Tỉnh Thử Nghiệm”" in err.value.message
     assert CouncilMember.objects.count() == before
-
-
-def test_a_nomination_stuck_without_a_council_above_is_forwarded_by_hand_once_there_is_one(
-        tree, forms, province_council, officer, household, nation, root):
-    council, secretary, seats = province_council.values()
-    nomination = nominate(officer, tree, forms, household, form="bang-khen-thu-tuong")
-    run_session(council, secretary, [nomination], present=seats, votes=votes(seats, 10))
-    nomination.refresh_from_db()
-    with pytest.raises(DomainError) as err:
-        services.nomination_forward(nomination=nomination, by=secretary)
-    assert err.value.message == "Không có Hội đồng Thi đua - Khen thưởng ở cấp trên để trình."
-    nomination.refresh_from_db()
-    assert (nomination.status, nomination.body) == (NominationStatus.PASSED, tree["p1"])
-
-    make_council(nation, root, members=1, prefix="tw")
-    services.nomination_forward(nomination=nomination, by=secretary)
-
-    nomination.refresh_from_db()
-    assert (nomination.status, nomination.body) == (NominationStatus.SUBMITTED, nation)
-    assert nomination.steps.get(action="forwarded").vote_result["yes"] == 10

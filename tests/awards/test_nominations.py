@@ -165,12 +165,13 @@ def test_interim_review_year_comes_from_the_campaign_phases(tree, forms, provinc
 def test_no_council_anywhere_above_is_refused(tree, forms, officer, household, root):
     from awards.models import DecidingPower
 
-    DecidingPower.objects.create(body=tree["p1"], form=forms["giay-khen"])
+    DecidingPower.objects.create(body=tree["p1"], form=forms["bang-khen-tinh"])
 
     with pytest.raises(DomainError) as err:
-        nominate(officer, tree, forms, household, form="giay-khen")
+        nominate(officer, tree, forms, household, form="bang-khen-tinh")
 
-    assert "Chưa có Hội đồng Thi đua - Khen thưởng" in err.value.message
+    assert err.value.message == ("“Tỉnh Thử Nghiệm” chưa có Hội đồng Thi đua - Khen thưởng để xét “Bằng khen của "
+                                 "Chủ tịch Ủy ban nhân dân cấp tỉnh”.")
     assert Nomination.objects.count() == 0
 
 
@@ -224,9 +225,11 @@ def test_attachment_of_a_wrong_type_or_size_is_refused(tree, forms, province_cou
 
     for upload, message in [
         (SimpleUploadedFile("virus.exe", b"MZ..."),
-         "Tệp “virus.exe”: chỉ nhận các định dạng pdf, docx, xlsx, jpg, png."),
-        (SimpleUploadedFile("fake.pdf", b"MZ not a pdf"), "Tệp “fake.pdf”: nội dung không đúng định dạng pdf."),
-        (SimpleUploadedFile("big.pdf", b"%PDF-" + b"x" * 200), "Tệp “big.pdf” quá lớn: tối đa 0 MB."),
+         "Tệp minh chứng “virus.exe”: chỉ nhận các định dạng PDF, DOCX, XLSX, JPG, PNG."),
+        (SimpleUploadedFile("fake.pdf", b"MZ not a pdf"),
+         "Tệp minh chứng “fake.pdf”: nội dung không đúng định dạng PDF."),
+        (SimpleUploadedFile("big.pdf", b"%PDF-" + b"x" * 200),
+         "Tệp minh chứng “big.pdf” vượt quá giới hạn 100\xa0byte."),
     ]:
         with pytest.raises(DomainError) as err:
             services.attachment_add(nomination=nomination, by=officer, uploaded_file=upload)

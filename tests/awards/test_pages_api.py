@@ -6,6 +6,7 @@ import pytest
 
 from awards import services
 from awards.models import Award, Nomination, ReviewSession, VoterRoll
+from core.documents.models import Document
 from tests import factories as f
 from tests.awards.conftest import nominate, run_session
 from units.models import Household
@@ -38,7 +39,8 @@ def test_award_forms_are_listed(api_client, officer, forms):
 
     body = api_client.get("/api/v1/award-forms/").json()
 
-    assert [row["slug"] for row in body["results"]] == ["bang-khen-thu-tuong", "bang-khen-bo-tinh", "giay-khen"]
+    assert [row["slug"] for row in body["results"]] == ["bang-khen-thu-tuong", "bang-khen-bo", "bang-khen-tinh",
+                                                       "bang-khen-trung-uong", "giay-khen"]
 
 
 def test_nominations_are_scoped_and_filtered(api_client, tree, forms, province_council, officer, household):
@@ -225,10 +227,16 @@ def test_a_member_cannot_close_the_session_from_the_page(client, tree, forms, pr
 
 def test_certificate_downloads_and_verifies_publicly(client, awarded, officer, django_capture_on_commit_callbacks):
     client.force_login(officer)
-    # The first download queues the rendering after commit (here, the test's transaction); then it is served.
+    # The services queued the renders on commit, which the test's transaction never reaches.
+    Document.objects.update(render_status=Document.RenderStatus.NONE)
+    # A GET never queues (it used to): it shows the status and a POST button; the POST queues the render of
+    # the certificate's register document after commit (here, the test's transaction); then it is served.
     with django_capture_on_commit_callbacks(execute=True) as queued:
         first = client.get(f"/awards/awards/{awarded.pk}/certificate.pdf")
-    assert first.status_code == 202 and len(queued) == 1
+    assert first.status_code == 202 and queued == [] and "Tạo tệp PDF" in first.content.decode()
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        posted = client.post(f"/awards/awards/{awarded.pk}/certificate.pdf")
+    assert posted.status_code == 302 and len(queued) == 1
     response = client.get(f"/awards/awards/{awarded.pk}/certificate.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
@@ -238,7 +246,7 @@ def test_certificate_downloads_and_verifies_publicly(client, awarded, officer, d
 
     text = page.content.decode()
     assert page.status_code == 200
-    for shown in ("Hộ gia đình ông/bà Nguyễn Văn Học", "Bằng khen cấp bộ, ban, ngành, tỉnh", "12/QĐ-UBND",
+    for shown in ("Hộ gia đình ông/bà Nguyễn Văn Học", "Bằng khen của Chủ tịch Ủy ban nhân dân cấp tỉnh", "12/QĐ-UBND",
                   "15/01/2025"):
         assert shown in text
     for hidden in ("Thôn Một", "HB-001", "Lê Văn Ký", "Xã Hòa Bình"):

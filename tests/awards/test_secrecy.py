@@ -91,7 +91,7 @@ def test_ballots_are_not_in_admin_history_or_api():
 def test_sealed_ballot_while_open_holds_no_readable_choice_and_nothing_of_the_member():
     names = {field.name for field in SealedBallot._meta.get_fields()}
 
-    assert names == {"id", "item", "nonce", "seal"}
+    assert names == {"id", "item", "key_id", "nonce", "seal"}
     assert not [f for f in SealedBallot._meta.concrete_fields if isinstance(f, TIME_FIELDS)]
 
 
@@ -106,18 +106,19 @@ def test_choices_are_sealed_while_open_and_become_unlinkable_ballots_at_close(
     for seat in seats[:3]:
         services.ballot_cast(session=session, nomination=nomination, by=seat.user, choice="yes")
 
-    # While open: who voted is known, the choices are opaque and not yet ballots.
-    assert VoterRoll.objects.filter(session=session).count() == 3
+    # While open: who voted is known, the choices are opaque and not yet ballots; the ten slots allocated at
+    # opening (three votes, seven empty) all look alike.
+    assert VoterRoll.objects.filter(session=session, voted=True).count() == 3
     assert Ballot.objects.count() == 0
     seals = list(SealedBallot.objects.values_list("nonce", "seal"))
-    assert len(seals) == 3 and len({s for _n, s in seals}) == 3  # same choice, three different seals
+    assert len(seals) == 10 and len({s for _n, s in seals}) == 10
     assert not [s for _n, s in seals if "yes" in s]
 
     services.session_close(session=session, by=secretary)
 
     assert SealedBallot.objects.count() == 0
     assert sorted(Ballot.objects.values_list("choice", flat=True)) == ["yes", "yes", "yes"]
-    assert VoterRoll.objects.filter(session=session).count() == 3
+    assert VoterRoll.objects.filter(session=session, voted=True).count() == 3
 
 
 def test_a_tampered_seal_stops_the_count(tree, forms, province_council, officer, household):

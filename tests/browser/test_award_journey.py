@@ -5,12 +5,13 @@ decision, and the certificate downloads and verifies on the public page."""
 import importlib
 import subprocess
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from awards import services
-from awards.models import Award, AwardForm, CouncilMember, DecidingPower, ThresholdBase
+from awards.models import Authority, Award, AwardForm, CouncilMember, Review, ThresholdBase
 from core.models import User
 from tests import factories as f
 from tests.conftest import PASSWORD
@@ -19,20 +20,32 @@ from units.roles import Role
 
 pytestmark = pytest.mark.browser
 
-FORM_NAME = "Bằng khen cấp bộ, ban, ngành, tỉnh, đoàn thể trung ương"
+FORM_NAME = "Bằng khen của Chủ tịch Ủy ban nhân dân cấp tỉnh"
+SHOTS = Path("/tmp/h4")
+
+
+def shoot(page, name: str) -> None:
+    """Full-page screenshots at desktop and phone widths, for a person to look at (not compared)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 @pytest.fixture
 def council(transactional_db, tree):
     # A transactional test starts from flushed tables: the forms of the data migration are put back.
-    for slug, name, title, rank in importlib.import_module("awards.migrations.0002_load_award_forms").FORMS:
+    for slug, name, title, rank, authorities, basis in importlib.import_module(
+            "awards.migrations.0004_law_forms_and_powers").FORMS:
         AwardForm.objects.update_or_create(slug=slug, defaults={"name": name, "certificate_title": title,
-                                                                "rank": rank})
+                                                                "rank": rank, "authorities": authorities,
+                                                                "legal_basis": basis})
     root = User.objects.create_superuser("goc", "goc@example.test", PASSWORD)
     province = tree["p1"]
-    for slug in ("bang-khen-bo-tinh", "giay-khen"):
-        DecidingPower.objects.create(body=province, form=AwardForm.objects.get(slug=slug),
-                                     authority_name="Ủy ban nhân dân Tỉnh Thử Nghiệm", signer_title="Chủ tịch")
+    services.deciding_power_set(body=province, form=AwardForm.objects.get(slug="bang-khen-tinh"),
+                                authority=Authority.PROVINCE_CHAIR, review=Review.COUNCIL,
+                                authority_name="Ủy ban nhân dân Tỉnh Thử Nghiệm", signer_title="Chủ tịch", by=root)
     council = services.council_create(body=province, name="Hội đồng TĐKT Tỉnh Thử Nghiệm", by=root)
     secretary = f.member(province, Role.COUNCIL_SECRETARY, username="hoidong.thuky", full_name="Đặng Thu Thư")
     services.council_member_add(council=council, user=secretary, role=CouncilMember.Role.SECRETARY, by=root)
@@ -86,6 +99,11 @@ def test_nomination_is_voted_decided_and_its_certificate_verifies(live_server, c
     page.get_by_role("button", name="Lên lịch").click()
     expect(page.get_by_text("Đã lên lịch phiên họp.")).to_be_visible()
     session_url = page.url
+    # Nobody recorded present yet: voting does not open (issue 12.6).
+    page.locator("#open-session").click()
+    expect(page.get_by_text("Chưa ghi nhận thành viên có quyền biểu quyết nào có mặt: không thể mở bỏ phiếu.")
+           ).to_be_visible()
+    expect(page.locator("#session-status")).to_have_text("Đã lên lịch")
     for n in (1, 2, 3):
         page.get_by_role("checkbox", name=f"Thành viên {n}").check()
     page.get_by_role("button", name="Ghi nhận có mặt").click()
@@ -97,7 +115,11 @@ def test_nomination_is_voted_decided_and_its_certificate_verifies(live_server, c
     for n in (1, 2, 3):
         sign_in(page, live_server.url, f"hoidong.tv{n}")
         page.goto(session_url)
+        if n == 1:
+            shoot(page, "phien-hop-thanh-vien")
         page.locator("#go-vote").click()
+        if n == 1:
+            shoot(page, "phieu-bau-thanh-vien")
         page.get_by_label("Đồng ý", exact=True).check()
         page.get_by_role("button", name="Bỏ phiếu").click()
         expect(page.get_by_text("Đã ghi nhận phiếu của bạn.")).to_be_visible()
@@ -115,12 +137,12 @@ def test_nomination_is_voted_decided_and_its_certificate_verifies(live_server, c
     sign_in(page, live_server.url, "tinh.lanhdao")
     page.goto(live_server.url + "/awards/")
     page.get_by_role("link", name="Ban hành quyết định khen thưởng").click()
-    page.get_by_label("Số quyết định").fill("12/QĐ-UBND")
+    # No number typed: the province's register numbers the decision.
     page.get_by_label("Ngày quyết định").fill("15/01/2025")
     page.get_by_label("Người ký:", exact=True).fill("Lê Văn Ký")
     page.get_by_label("Hộ gia đình ông/bà Nguyễn Văn Học", exact=False).check()
     page.get_by_role("button", name="Ban hành").click()
-    expect(page.get_by_text("Đã ban hành Quyết định số 12/QĐ-UBND.")).to_be_visible()
+    expect(page.get_by_text("Đã ban hành Quyết định số 01/QĐ-UBND.")).to_be_visible()
 
     # The certificate downloads as a PDF carrying its verification code ...
     with page.expect_download() as download_info:
@@ -131,11 +153,15 @@ def test_nomination_is_voted_decided_and_its_certificate_verifies(live_server, c
     assert data.startswith(b"%PDF-")
     code = Award.objects.get().verification_code
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
-    assert code in text and "12/QĐ-UBND" in text
+    assert code in text and "01/QĐ-UBND" in text
 
     # ... and verifies on the public page, without signing in.
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/verify/{code}/")
     expect(page.locator("#verify-name")).to_have_text("Hộ gia đình ông/bà Nguyễn Văn Học")
-    expect(page.locator("#verify-number")).to_have_text("12/QĐ-UBND")
+    expect(page.locator("#verify-number")).to_have_text("Số 01/QĐ-UBND")
+    expect(page.locator("#verify-authority")).to_have_text("Ủy ban nhân dân Tỉnh Thử Nghiệm")
+    expect(page.locator("#verify-date")).to_have_text("15/01/2025")
+    expect(page.locator("#verify-ok")).to_have_text("Khen thưởng này đã được quyết định tặng và không bị hủy bỏ.")
     screenshot("awards-03-xac-thuc")
+    shoot(page, "xac-thuc")

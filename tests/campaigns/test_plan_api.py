@@ -172,7 +172,12 @@ def test_pdf_endpoint_answers_202_with_a_status_url_then_the_pdf(
     plan = make_plan(tree["p1"], people["p1_officer"])
     client = as_user(api_client, people["p1_officer"])
     with django_capture_on_commit_callbacks(execute=False) as queued:
+        first = client.get(f"/api/v1/plans/{plan.pk}/pdf/")
+        # API.md: the PDF or 202 with a status URL — a plan never rendered is queued by the GET itself
+        # (it used to answer "none" until someone POSTed); further GETs and a POST queue nothing more.
         pending = client.get(f"/api/v1/plans/{plan.pk}/pdf/")
+        client.post(f"/api/v1/plans/{plan.pk}/pdf/")
+    assert first.status_code == 202 and first.json()["status"] == "queued" and len(queued) == 1
     assert pending.status_code == 202
     assert pending.json()["status"] == "queued"
     assert pending["Location"] == pending.json()["status_url"] == f"/api/v1/plans/{plan.pk}/pdf/status/"

@@ -24,7 +24,8 @@ def test_officer_writes_a_draft_in_the_browser(client, tree, people):
     client.force_login(people["c1_officer"])
     page = client.get(reverse("campaigns:plan_new") + f"?unit={tree['c1'].pk}")
     assert page.status_code == 200
-    assert page.context["form"].initial["number"] == "1/KH-UBND"
+    # No number is proposed any more: the register gives it at issue (was "1/KH-UBND", unpadded).
+    assert not page.context["form"].initial.get("number")
     assert page.context["form"].initial["issuing_body"] == "Ủy ban nhân dân xã Hòa Bình"
 
     response = client.post(reverse("campaigns:plan_new"), {"unit": tree["c1"].pk, **form_data(number="3/KH-UBND")})
@@ -76,17 +77,18 @@ def test_an_issued_plan_cannot_be_edited_from_the_page(client, tree, people, mak
     assert snapshot(plan) == before
 
 
-def test_another_units_officer_gets_403_on_every_page_action(client, tree, people, make_plan):
+def test_another_units_officer_gets_404_on_a_foreign_draft_and_403_on_a_readable_plan(client, tree, people, make_plan):
+    # A draft of another unit is out of scope: 404, as if it did not exist (issue 11, point 6; was 403).
     draft = make_plan(tree["c1"], people["c1_officer"], number="7/KH-UBND")
     issued_above = make_plan(tree["p1"], people["p1_officer"], issue=True)
     before = (snapshot(draft), snapshot(issued_above))
     client.force_login(people["c2_officer"])
-    assert client.get(reverse("campaigns:plan_detail", args=[draft.pk])).status_code == 403
-    assert client.get(reverse("campaigns:plan_edit", args=[draft.pk])).status_code == 403
-    assert client.post(reverse("campaigns:plan_edit", args=[draft.pk]), form_data(title="X")).status_code == 403
-    assert client.post(reverse("campaigns:plan_issue", args=[draft.pk])).status_code == 403
+    assert client.get(reverse("campaigns:plan_detail", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("campaigns:plan_edit", args=[draft.pk])).status_code == 404
+    assert client.post(reverse("campaigns:plan_edit", args=[draft.pk]), form_data(title="X")).status_code == 404
+    assert client.post(reverse("campaigns:plan_issue", args=[draft.pk])).status_code == 404
     assert client.post(reverse("campaigns:target_add", args=[draft.pk]),
-                       {"indicator": "units_learning_unit", "year": 2025, "percentage": 80}).status_code == 403
+                       {"indicator": "units_learning_unit", "year": 2025, "percentage": 80}).status_code == 404
     # Readable above, but not theirs to change.
     assert client.get(reverse("campaigns:plan_detail", args=[issued_above.pk])).status_code == 200
     assert client.post(reverse("campaigns:plan_correct", args=[issued_above.pk])).status_code == 403
@@ -142,14 +144,23 @@ def test_plan_list_page_query_count_does_not_grow_with_rows(client, tree, people
     assert len(response.context["page"].object_list) == 14
 
 
-def test_pdf_link_renders_and_serves_the_file_when_tasks_run_eagerly(
+def test_pdf_link_never_queues_a_render_the_button_does(
     client, tree, people, make_plan, media, django_capture_on_commit_callbacks
 ):
+    """A GET only shows where the PDF stands (it used to queue a render: crawlers and reloads made PDFs);
+    the page's button, a POST, queues it."""
+    from core.documents.models import Document
+
     plan = make_plan(tree["p1"], people["p1_officer"])
     client.force_login(people["p1_officer"])
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.get(reverse("campaigns:plan_pdf", args=[plan.pk]))
-    assert response.status_code == 302  # the render ran after the request's transaction
+        client.get(reverse("campaigns:plan_detail", args=[plan.pk]))
+    assert response.status_code == 302 and callbacks == []
+    assert not Document.objects.exclude(render_status="none").exists()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(reverse("campaigns:plan_pdf_render", args=[plan.pk]))
+    assert len(callbacks) == 1
     response = client.get(reverse("campaigns:plan_pdf", args=[plan.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
 

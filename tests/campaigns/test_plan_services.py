@@ -28,12 +28,36 @@ def test_new_plan_header_defaults_follow_the_unit(tree, people, campaign):
     assert plan.place == "Thử Nghiệm"
 
 
-def test_suggested_number_follows_the_units_last_number_of_the_year(tree, people, make_plan):
-    make_plan(tree["p1"], people["p1_officer"], issue=True, number="151/KH-UBND")
-    assert services.suggest_number(unit=tree["p1"], kind="plan", year=2024) == "152/KH-UBND"
-    assert services.suggest_number(unit=tree["p1"], kind="plan", year=2025) == "1/KH-UBND"
+def test_an_issued_plan_takes_its_number_from_the_issuing_bodys_register(tree, people, make_plan):
+    """Regression: the number came from what the officer typed or a guess from the unit's plans ("1/KH-UBND");
+    it is now the register's (UBND of the province, plans, the calendar year), zero-padded below 10."""
+    for n in range(3):  # rows before it: the number is not the row id
+        make_plan(tree["c1"], people["c1_officer"], number="", title=f"Nháp {n}")
+    first = make_plan(tree["p1"], people["p1_officer"], number="", issue=True)
+    second = make_plan(tree["p1"], people["p1_officer"], number="", issue=True, title="Kế hoạch thứ hai")
+    next_year = make_plan(tree["p1"], people["p1_officer"], number="", issue=True,
+                          issued_on=datetime.date(2025, 1, 2))
+    assert [first.number, second.number, next_year.number] == ["01/KH-UBND", "02/KH-UBND", "01/KH-UBND"]
+    document = first.document
+    assert (document.issuer.name, document.seq, document.year, document.external) == (
+        "Ủy ban nhân dân tỉnh Thử Nghiệm", 1, 2024, False)
+
+
+def test_a_plan_issued_on_paper_keeps_its_printed_number_marked_external(tree, people, make_plan):
+    plan = make_plan(tree["p1"], people["p1_officer"], number="151/KH-UBND", issue=True)
+    assert plan.number == "151/KH-UBND"
+    assert (plan.document.number, plan.document.external, plan.document.seq) == ("151/KH-UBND", True, None)
+    # The paper act takes nothing from the register: the portal's next plan is still the first.
+    assert make_plan(tree["p1"], people["p1_officer"], number="", issue=True, title="Khác").number == "01/KH-UBND"
+
+
+def test_suggested_number_previews_the_register(tree, people, make_plan):
+    assert services.suggest_number(unit=tree["p1"], kind="plan", year=2024) == "01/KH-UBND"
+    make_plan(tree["p1"], people["p1_officer"], number="", issue=True)
+    assert services.suggest_number(unit=tree["p1"], kind="plan", year=2024) == "02/KH-UBND"
+    assert services.suggest_number(unit=tree["p1"], kind="plan", year=2025) == "01/KH-UBND"
     association = f.organisation(tree["p1"], kind="association", name="Hội Khuyến học tỉnh Thử Nghiệm")
-    assert services.suggest_number(unit=association, kind="letter", year=2024) == "1/HKH"
+    assert services.suggest_number(unit=association, kind="letter", year=2024) == "01/HKH"
 
 
 def test_officer_of_another_province_cannot_draft_for_this_one(tree, people, campaign):
@@ -105,7 +129,6 @@ def test_province_officer_may_edit_a_commune_plan_below(tree, people, make_plan)
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"number": ""}, "number", "Cần nhập “số, ký hiệu” trước khi ban hành."),
         ({"number": "/KH-UBND"}, "number", "Số văn bản “/KH-UBND” chưa có số thứ tự (ví dụ: 151/KH-UBND)."),
         ({"issued_on": None}, "issued_on", "Cần nhập “ngày ban hành” trước khi ban hành."),
         ({"signer_title": "", "signer_name": ""}, "signer_title",
@@ -225,3 +248,11 @@ def test_district_targets_stay_in_history_but_end_with_the_reform(tree, people, 
     households = services.target_add(plan=plan, by=people["p1_officer"], indicator="households_learning_family",
                                      year=2025, percentage=70)
     assert households.applies_until() is None
+
+
+def test_a_correction_of_a_registered_plan_takes_its_own_number(tree, people, make_plan):
+    plan = make_plan(tree["p1"], people["p1_officer"], number="", issue=True)
+    correction = services.plan_correct(plan=plan, by=people["p1_officer"])
+    assert correction.number == ""  # not a copy of 01/KH-UBND, which stays the first version's
+    issued = services.plan_issue(plan=correction, by=people["p1_officer"])
+    assert (plan.number, issued.number) == ("01/KH-UBND", "02/KH-UBND")

@@ -266,7 +266,7 @@ def test_attachment_upload_through_the_api_refuses_a_wrong_type(api_client, peop
     api_client.force_authenticate(people["officer1"])
     bad = api_client.post(f"/api/v1/reports/{draft.pk}/attachments/",
                           {"file": SimpleUploadedFile("macro.xlsm", b"PK..")}, format="multipart")
-    assert bad.status_code == 400 and "Chỉ nhận tệp" in bad.json()["detail"]
+    assert bad.status_code == 400 and "chỉ nhận các định dạng" in bad.json()["detail"]
     assert not draft.attachments.exists() and _state(draft)[1] == 1
     good = api_client.post(f"/api/v1/reports/{draft.pk}/attachments/",
                            {"file": SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4")}, format="multipart")

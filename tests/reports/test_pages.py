@@ -203,17 +203,81 @@ def test_excel_export_escapes_formula_looking_names(client, tree, rounds, people
     assert (70, 100) in numbers
 
 
-def test_pdf_export_is_a_bao_cao_with_the_figures(client, tree, rounds, people, draft, tmp_path):
+def test_pdf_export_is_a_bao_cao_of_the_reporting_body_rendered_in_the_background(
+    client, tree, rounds, people, draft, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    """The BÁO CÁO used to be rendered in the request (~12 s), issued by the territory ("TỈNH …",
+    "Số: /BC-<code>") and signed by whoever clicked. It is now a document of the register: issued by the
+    People's Committee, signed by its head, sent to the body above, rendered by the pipeline."""
     import subprocess
 
+    from core.documents.models import Document
+    from core.documents.services import issuing_body_for
+
+    settings.MEDIA_ROOT = tmp_path / "media"
     _accepted(tree, people, draft)
+    body = issuing_body_for(tree["p1"])
+    body.head_name = "Nguyễn Văn Chủ"
+    body.save()
     client.force_login(people["viewer"])
-    response = client.get(f"/reports/dashboard/export.pdf?unit={tree['p1'].pk}&year={YEAR}")
-    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    url = f"/reports/dashboard/export.pdf?unit={tree['p1'].pk}&year={YEAR}"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        page = client.get(url)
+    assert page.status_code == 200 and callbacks == [] and not Document.objects.exists()
+    assert "Tạo tệp PDF" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        posted = client.post("/reports/dashboard/export.pdf", {"unit": tree["p1"].pk, "year": YEAR})
+    assert posted.status_code == 302 and len(callbacks) == 1
+    document = Document.objects.get()
+    assert (document.kind, document.issuer, document.status, document.number) == ("report", body, "draft", "")
+    response = client.get(url + "&download=1")
+    assert response["Content-Type"] == "application/pdf" and response["Content-Disposition"].startswith("attachment")
     pdf = tmp_path / "bc.pdf"
-    pdf.write_bytes(response.content)
+    pdf.write_bytes(b"".join(response.streaming_content))
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
     assert "BÁO CÁO" in text and "Hộ gia đình đạt danh hiệu Gia đình học tập" in text and "70,00" in text
+    assert "ỦY BAN NHÂN DÂN" in text and "/BC-UBND" in text and "/BC-" + (tree["p1"].code or "") not in text
+    assert "TM. ỦY BAN NHÂN DÂN" in flat and "Nguyễn Văn Chủ" in flat
+    assert "Bộ Giáo dục và Đào tạo (để báo cáo);" in flat
+    # A viewer cannot number it; nothing changes.
+    refused = client.post("/reports/dashboard/export.pdf", {"unit": tree["p1"].pk, "year": YEAR, "issue": "1"})
+    assert refused.status_code == 403
+    assert "Chỉ lãnh đạo đơn vị (người phê duyệt) mới ban hành được báo cáo." in refused.content.decode()
+    document.refresh_from_db()
+    assert (document.status, document.number) == ("draft", "")
+
+
+def test_a_communes_bao_cao_carries_its_narrative_and_is_numbered_by_its_head(
+    client, tree, rounds, people, draft, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    import subprocess
+
+    from tests import factories as f
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    services.report_update(report=draft, by=people["officer1"], version=draft.version,
+                           narrative={"results": "Có 70 hộ đạt Gia đình học tập.", "proposals": "Đề nghị hỗ trợ."})
+    head = f.member(tree["c1"], "approver", username="xa.chutich")
+    client.force_login(head)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/reports/dashboard/export.pdf", {"unit": tree["c1"].pk, "year": YEAR, "issue": "1"})
+    assert response.status_code == 302
+    from core.documents.models import Document
+
+    document = Document.objects.get()
+    assert (document.status, document.number, document.year) == ("issued", "01/BC-UBND", document.date.year)
+    pdf = client.get(f"/reports/dashboard/export.pdf?unit={tree['c1'].pk}&year={YEAR}&download=1")
+    path = tmp_path / "bc.pdf"
+    path.write_bytes(b"".join(pdf.streaming_content))
+    flat = " ".join(subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    assert "Số: 01/BC-UBND" in flat and "DỰ THẢO" not in flat
+    assert "II. KẾT QUẢ ĐẠT ĐƯỢC" in flat and "Có 70 hộ đạt Gia đình học tập." in flat
+    assert "III. ĐỀ XUẤT, KIẾN NGHỊ" in flat
+    above = f"Ủy ban nhân dân {tree['p1'].name[0].lower()}{tree['p1'].name[1:]}"
+    assert document.recipients == [f"{above} (để báo cáo);", "Lưu: VT."]
+    assert above in flat and "TM. ỦY BAN NHÂN DÂN" in flat
 
 
 def test_pages_outside_scope_are_404(client, tree, rounds, people):

@@ -25,6 +25,17 @@ def catalogue(db):
 
 
 @pytest.fixture
+def tree(tree):
+    """The shared tree plus what titles need: the province's Sở Giáo dục và Đào tạo (it recognises units of
+    the province under TT 24/2023 and commune learning communities) and a university the province manages."""
+    from units.models import Kind
+
+    return {**tree,
+            "sogd": f.organisation(tree["p1"], kind=Kind.DEPARTMENT, name="Sở Giáo dục và Đào tạo tỉnh Thử Nghiệm"),
+            "u1": f.organisation(tree["p1"], kind=Kind.UNIVERSITY, name="Trường Đại học Thử Nghiệm")}
+
+
+@pytest.fixture
 def people(tree):
     """Officers and approvers around the `tree` fixture (province p1, communes c1/c2, school s1)."""
     return {
@@ -35,6 +46,7 @@ def people(tree):
         "province_approver": f.member(tree["p1"], Role.APPROVER),
         "other_province_approver": f.member(tree["p2"], Role.APPROVER),
         "province_viewer": f.member(tree["p1"], Role.VIEWER),
+        "university_officer": f.member(tree["u1"], Role.OFFICER),
     }
 
 

@@ -33,12 +33,15 @@ def submitted_evaluation(title_type, unit, officer, year, level=1) -> Evaluation
     )
 
 
-def approve(evaluation, approver, level=1, number="15/QĐ-SGDĐT"):
+def decision_day(year: int) -> datetime.date:
+    return datetime.date(year + 1, 1, 15) if year + 1 <= datetime.date.today().year else datetime.date.today()
+
+
+def approve(evaluation, approver, level=1, *, day=None, signed_as="head"):
+    """Approve as the page does; the decision's number comes from the recognising body's register."""
     return services.evaluation_approve(
         evaluation=evaluation, by=approver, criteria_set_version=evaluation.criteria_set.version, level=level,
-        decision_number=number, decision_date=datetime.date(evaluation.year + 1, 1, 15)
-        if evaluation.year + 1 <= datetime.date.today().year else datetime.date.today(),
-        signer="Nguyễn Văn Ký", signer_title="Giám đốc",
+        decision_date=day or decision_day(evaluation.year), signer="Nguyễn Văn Ký", signed_as=signed_as,
     )
 
 

@@ -189,8 +189,7 @@ def test_commune_approver_recognises_the_passed_households_with_one_decision(hou
     confirm_job(create_job(evaluation_list, officer, workbook_bytes(good_rows())), officer)
     approver = f.member(tree["c1"], Role.APPROVER)
     decision = services.evaluation_list_recognise(
-        evaluation_list=evaluation_list, by=approver, decision_number="45/QĐ-UBND",
-        decision_date=datetime.date.today(), signer="Hoàng Văn Chủ Tịch")
+        evaluation_list=evaluation_list, by=approver, decision_date=datetime.date.today(), signer="Hoàng Văn Chủ Tịch")
     assert Recognition.objects.filter(decision=decision).count() == 2
     assert set(Recognition.objects.values_list("household__code", flat=True)) == {"HB-001", "HB-003"}
     assert EvaluationList.objects.get(pk=evaluation_list.pk).status == EvaluationList.Status.RECOGNISED
@@ -200,7 +199,7 @@ def test_commune_officer_cannot_recognise_the_list(household_list, create_job, c
     evaluation_list, officer = household_list
     confirm_job(create_job(evaluation_list, officer, workbook_bytes(good_rows())), officer)
     with pytest.raises(DomainError) as refused:
-        services.evaluation_list_recognise(evaluation_list=evaluation_list, by=officer, decision_number="1/QĐ",
+        services.evaluation_list_recognise(evaluation_list=evaluation_list, by=officer,
                                            decision_date=datetime.date.today(), signer="X")
     assert refused.value.status == 403
     assert not Recognition.objects.exists()

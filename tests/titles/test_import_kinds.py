@@ -154,7 +154,7 @@ def test_hamlet_list_has_one_row_per_hamlet_and_is_recognised_as_a_community(tre
     assert (job.new_rows, job.updated_rows, evaluation_list.entries.count()) == (0, 1, 2)
 
     approver = f.member(tree["c1"], Role.APPROVER)
-    services.evaluation_list_recognise(evaluation_list=evaluation_list, by=approver, decision_number="12/QĐ-UBND",
+    services.evaluation_list_recognise(evaluation_list=evaluation_list, by=approver,
                                        decision_date=datetime.date.today(), signer="Chủ tịch UBND xã")
     recognition = Recognition.objects.get()
     assert (recognition.subject_kind, recognition.unit) == (SubjectKind.UNIT, tree["h1"])

@@ -59,24 +59,31 @@ def test_officer_of_another_school_gets_404_for_the_self_assessment(client, tree
 
 
 def test_commune_approver_gets_403_when_approving_a_province_title(client, tree, people, catalogue):
-    evaluation = submitted_evaluation(catalogue["don-vi-hoc-tap"], tree["s1"], people["school_officer"], LAST_YEAR)
+    # A university the province manages is recognised under TT 24/2023 by the Sở: a commune's approver
+    # does not even see it (404); the commune's school's own officer holds no approver role (403).
+    evaluation = submitted_evaluation(catalogue["don-vi-hoc-tap"], tree["u1"], people["university_officer"], LAST_YEAR)
+    form = {"action": "approve", "criteria_set_version": 1, "level": 1, "signed_as": "head",
+            "decision_date": datetime.date.today().strftime("%d/%m/%Y"), "signer": "X"}
     client.force_login(people["commune_approver"])
-    response = client.post(reverse("titles:evaluation_review", args=[evaluation.pk]), {
-        "action": "approve", "criteria_set_version": 1, "level": 1, "decision_number": "9/QĐ",
-        "decision_date": datetime.date.today().strftime("%d/%m/%Y"), "signer": "X"})
+    assert client.post(reverse("titles:evaluation_review", args=[evaluation.pk]), form).status_code == 404
+    client.force_login(people["university_officer"])
+    response = client.post(reverse("titles:evaluation_review", args=[evaluation.pk]), form)
     assert response.status_code == 403
     assert not Recognition.objects.exists()
     assert Evaluation.objects.get(pk=evaluation.pk).status == Evaluation.Status.SUBMITTED
 
 
 def test_province_approver_approves_through_the_page(client, tree, people, catalogue):
-    evaluation = submitted_evaluation(catalogue["don-vi-hoc-tap"], tree["s1"], people["school_officer"], LAST_YEAR)
+    evaluation = submitted_evaluation(catalogue["don-vi-hoc-tap"], tree["u1"], people["university_officer"], LAST_YEAR)
     client.force_login(people["province_approver"])
     assert "Hồ sơ chờ thẩm định" in client.get(reverse("titles:home")).content.decode()
     client.post(reverse("titles:evaluation_review", args=[evaluation.pk]), {
-        "action": "approve", "criteria_set_version": 1, "level": 1, "decision_number": "9/QĐ-SGDĐT",
+        "action": "approve", "criteria_set_version": 1, "level": 1, "signed_as": "deputy",
         "decision_date": datetime.date.today().strftime("%d/%m/%Y"), "signer": "Lê Văn Công"})
-    assert Recognition.objects.get().decision.number == "9/QĐ-SGDĐT"
+    decision = Recognition.objects.get().decision
+    # Numbered by the Sở's register, not typed: the first title decision of the year.
+    assert decision.number == "01/QĐ-SGDĐT"
+    assert (decision.authority, decision.signer, decision.signer_title) == (tree["sogd"], "Lê Văn Công", "Phó Giám đốc")
 
 
 def _recognise_schools(tree, people, catalogue, n):
@@ -84,7 +91,7 @@ def _recognise_schools(tree, people, catalogue, n):
     for i in range(n):
         school = f.organisation(tree["c1"], name=f"Trường {i}")
         evaluation = submitted_evaluation(title, school, people["commune_officer"], LAST_YEAR)
-        approve(evaluation, people["province_approver"], number=f"{i}/QĐ")
+        approve(evaluation, people["province_approver"])
 
 
 def test_recognitions_api_lists_only_the_callers_subtree_with_the_contract_fields(api_client, tree, people, catalogue):
@@ -93,7 +100,8 @@ def test_recognitions_api_lists_only_the_callers_subtree_with_the_contract_field
     body = api_client.get("/api/v1/recognitions/", {"title": "don-vi-hoc-tap", "year": LAST_YEAR}).json()
     assert body["count"] == 2
     assert set(body["results"][0]) == {"id", "title", "subject_type", "subject", "unit", "year", "level",
-                                       "decision_number", "decision_date", "valid_from", "valid_to", "revoked"}
+                                       "decision_number", "decision_date", "valid_from", "valid_to", "revoked",
+                                       "revoked_at", "revoked_act", "decision_document"}
     assert body["results"][0]["title"] == "don-vi-hoc-tap" and body["results"][0]["revoked"] is False
     assert api_client.get("/api/v1/recognitions/", {"unit": tree["c2"].pk}).json()["count"] == 0
     stranger = f.member(tree["p2"], Role.VIEWER)
@@ -157,7 +165,7 @@ def test_recognition_facts_give_numerators_and_denominators_per_base_unit(tree, 
     evaluation_list.entries.create(hamlet=tree["h1"], household=households[0], passed=True)
     evaluation_list.entries.create(hamlet=tree["h1"], household=households[1], passed=False)
     services.evaluation_list_recognise(evaluation_list=evaluation_list, by=people["commune_approver"],
-                                       decision_number="3/QĐ-UBND", decision_date=datetime.date.today(), signer="A")
+                                       decision_date=datetime.date.today(), signer="A")
     facts = {(r["unit_id"], r["indicator"]): (r["numerator"], r["denominator"])
              for r in selectors.recognition_facts(LAST_YEAR)}
     assert facts[(tree["h1"].pk, "households_learning_family")] == (1, 3)
@@ -167,7 +175,7 @@ def test_recognition_facts_give_numerators_and_denominators_per_base_unit(tree, 
     assert facts[(tree["c1"].pk, "communes_learning_community")] == (0, 1)
     # A revoked recognition no longer counts.
     services.recognition_revoke(recognition=Recognition.objects.get(subject_kind="household"),
-                                by=people["commune_approver"], reason="Sai")
+                                by=people["commune_approver"], reason="Sai", act="Quyết định số 02/QĐ-UBND")
     facts = {(r["unit_id"], r["indicator"]): (r["numerator"], r["denominator"])
              for r in selectors.recognition_facts(LAST_YEAR)}
     assert facts[(tree["h1"].pk, "households_learning_family")] == (0, 3)

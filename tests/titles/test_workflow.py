@@ -35,17 +35,18 @@ def test_catalogue_load_is_idempotent(catalogue):
 
 def test_school_self_assessment_approved_by_province_records_decision_and_recognition(tree, people, catalogue):
     title = catalogue["don-vi-hoc-tap"]
-    evaluation = submitted_evaluation(title, tree["s1"], people["school_officer"], LAST_YEAR, level=2)
+    evaluation = submitted_evaluation(title, tree["u1"], people["university_officer"], LAST_YEAR)
     assert evaluation.status == Evaluation.Status.SUBMITTED
 
-    recognition = approve(evaluation, people["province_approver"], level=2)
+    recognition = approve(evaluation, people["province_approver"])
 
     recognition.refresh_from_db()
-    assert recognition.level == 2
-    assert recognition.unit == tree["s1"]
+    assert recognition.level == 1
+    assert recognition.unit == tree["u1"]
     assert recognition.criteria_set == evaluation.criteria_set
-    assert recognition.decision.authority == tree["p1"]
-    assert recognition.decision.number == "15/QĐ-SGDĐT"
+    # TT 24/2023: a unit the province manages is recognised by the Sở, numbered in the Sở's register.
+    assert recognition.decision.authority == tree["sogd"]
+    assert recognition.decision.number == "01/QĐ-SGDĐT"
     # 36 months from the decision date, inclusive.
     assert recognition.valid_to == services.add_months(recognition.valid_from, 36) - datetime.timedelta(days=1)
     evaluation.refresh_from_db()
@@ -96,7 +97,7 @@ def test_viewer_cannot_start_a_self_assessment(tree, people, catalogue):
 
 
 def test_commune_approver_cannot_approve_a_learning_unit_the_province_recognises(tree, people, catalogue):
-    evaluation = submitted_evaluation(catalogue["don-vi-hoc-tap"], tree["s1"], people["school_officer"], LAST_YEAR)
+    evaluation = submitted_evaluation(catalogue["don-vi-hoc-tap"], tree["u1"], people["university_officer"], LAST_YEAR)
     with pytest.raises(PermissionDenied, match="Chỉ cán bộ công nhận"):
         approve(evaluation, people["commune_approver"])
     assert not Recognition.objects.exists() and not Decision.objects.exists()
@@ -118,7 +119,7 @@ def test_approval_against_another_criteria_version_is_refused(tree, people, cata
     with pytest.raises(Conflict, match="version mismatch") as refused:
         services.evaluation_approve(
             evaluation=evaluation, by=people["province_approver"], criteria_set_version=2, level=1,
-            decision_number="1/QĐ", decision_date=datetime.date.today(), signer="A",
+            decision_date=datetime.date.today(), signer="A",
         )
     assert refused.value.code == "version_mismatch"
     assert not Recognition.objects.exists() and not Decision.objects.exists()
@@ -187,18 +188,23 @@ def test_second_open_self_assessment_for_the_same_year_is_refused(tree, people, 
     assert Evaluation.objects.count() == 1
 
 
-def test_revocation_needs_a_reason_and_the_deciding_authority(tree, people, catalogue):
-    evaluation = submitted_evaluation(catalogue["don-vi-hoc-tap"], tree["s1"], people["school_officer"], LAST_YEAR)
+def test_revocation_needs_a_reason_the_revoking_act_and_the_deciding_authority(tree, people, catalogue):
+    evaluation = submitted_evaluation(catalogue["don-vi-hoc-tap"], tree["u1"], people["university_officer"], LAST_YEAR)
     recognition = approve(evaluation, people["province_approver"])
+    act = "Quyết định số 07/QĐ-SGDĐT ngày 02/3/2026"
     with pytest.raises(PermissionDenied):
-        services.recognition_revoke(recognition=recognition, by=people["commune_approver"], reason="Sai sót")
+        services.recognition_revoke(recognition=recognition, by=people["commune_approver"], reason="Sai sót", act=act)
     with pytest.raises(DomainError, match="lý do thu hồi"):
-        services.recognition_revoke(recognition=recognition, by=people["province_approver"], reason="")
-    assert Recognition.objects.get(pk=recognition.pk).revoked_at is None
+        services.recognition_revoke(recognition=recognition, by=people["province_approver"], reason="", act=act)
+    with pytest.raises(DomainError, match="Cần nhập số, ngày văn bản thu hồi"):
+        services.recognition_revoke(recognition=recognition, by=people["province_approver"], reason="Sai", act=" ")
+    unchanged = Recognition.objects.get(pk=recognition.pk)
+    assert (unchanged.revoked_at, unchanged.revoked_reason, unchanged.revoked_act) == (None, "", "")
     services.recognition_revoke(recognition=recognition, by=people["province_approver"],
-                                reason="Hồ sơ không trung thực")
+                                reason="Hồ sơ không trung thực", act=act)
     recognition.refresh_from_db()
     assert recognition.revoked_at is not None and recognition.revoked_reason == "Hồ sơ không trung thực"
+    assert recognition.revoked_act == act
 
 
 def test_history_counts_consecutive_years():

@@ -11,7 +11,7 @@ from tests import factories as f
 from units.models import Unit
 from units.roles import Role
 
-NOT_YOURS = "Bạn không có quyền xem đơn vị này."
+NOT_FOUND = "Không tìm thấy trang"  # the 404 page, the same for a unit outside the scope and a missing one
 NEW_CONTACT = {"email": "moi@example.test", "phone": "0911111111"}
 NEW_HAMLET = {"name": "Thôn Mới", "kind": "thon", "code": "", "email": "", "phone": ""}
 
@@ -38,8 +38,9 @@ def officer(tree, client):
 def test_commune_officer_cannot_open_another_communes_page(tree, client, officer):
     response = client.get(f"/units/{tree['c2'].pk}/")
 
-    assert response.status_code == 403
-    assert NOT_YOURS in response.content.decode()
+    # 404, the answer for a unit that does not exist: a 403 would confirm it does (issue 11, point 6).
+    assert response.status_code == 404
+    assert NOT_FOUND in response.content.decode()
 
 
 def test_commune_officer_opens_own_commune_and_what_lies_below(tree, client, officer):
@@ -59,8 +60,8 @@ def test_commune_officer_cannot_edit_another_communes_contact(tree, client, offi
 
     response = client.post(f"/units/{tree['c2'].pk}/contact/", NEW_CONTACT)
 
-    assert response.status_code == 403
-    assert NOT_YOURS in response.content.decode()
+    assert response.status_code == 404
+    assert NOT_FOUND in response.content.decode()
     assert contact_of(tree["c2"]) == before
 
 
@@ -69,8 +70,8 @@ def test_commune_officer_cannot_add_a_child_to_another_commune(tree, client, off
 
     response = client.post(f"/units/{tree['c2'].pk}/children/new/", NEW_HAMLET)
 
-    assert response.status_code == 403
-    assert NOT_YOURS in response.content.decode()
+    assert response.status_code == 404
+    assert NOT_FOUND in response.content.decode()
     assert Unit.objects.count() == units_before
     assert not Unit.objects.filter(name="Thôn Mới").exists()
 
@@ -80,7 +81,7 @@ def test_commune_officer_cannot_add_a_child_to_a_commune_of_another_province(tre
 
     response = client.post(f"/units/{tree['c3'].pk}/children/new/", NEW_HAMLET)
 
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert Unit.objects.count() == units_before
 
 
@@ -121,7 +122,7 @@ def test_province_membership_reaches_its_communes_and_hamlets(tree, client):
     for unit in ("p1", "c1", "c2", "h1", "h2", "s2"):
         assert client.get(f"/units/{tree[unit].pk}/").status_code == 200, unit
     for unit in ("p2", "c3"):
-        assert client.get(f"/units/{tree[unit].pk}/").status_code == 403, unit
+        assert client.get(f"/units/{tree[unit].pk}/").status_code == 404, unit
 
 
 def test_superuser_opens_every_unit(tree, client):
@@ -259,5 +260,5 @@ def test_new_commune_officer_reads_predecessors_but_cannot_edit_them(client, tre
     assert response.status_code == 403
     old.refresh_from_db()
     assert old.email == "" and old.phone == ""
-    # Another commune of that old province stays out of reach.
-    assert client.get(f"/units/{tree['c3'].pk}/").status_code == 403
+    # Another commune of that old province stays out of reach (404, as for a unit that does not exist).
+    assert client.get(f"/units/{tree['c3'].pk}/").status_code == 404

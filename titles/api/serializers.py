@@ -1,5 +1,6 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from titles.models import ApprovalRule, Criterion, CriterionResult, Evaluation, Recognition, TitleType
 from units.api.serializers import UnitBriefSerializer
@@ -8,7 +9,8 @@ from units.api.serializers import UnitBriefSerializer
 class ApprovalRuleSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApprovalRule
-        fields = ["level", "authority_level", "authority_name", "valid_from", "valid_to"]
+        fields = ["level", "subject_unit_level", "subject_parent_level", "authority_level", "issuer",
+                  "authority_name", "legal_basis", "note", "valid_from", "valid_to"]
 
 
 class TitleTypeSerializer(serializers.ModelSerializer):
@@ -17,8 +19,9 @@ class TitleTypeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TitleType
-        fields = ["id", "slug", "name", "subject_kind", "unit_level", "max_level", "validity_months",
-                  "legal_basis", "indicator", "valid_from", "valid_to", "approval_rules", "current_criteria_version"]
+        fields = ["id", "slug", "name", "subject_kind", "unit_level", "unit_kinds", "max_level", "validity_months",
+                  "higher_level_after_months", "reevaluate_while_valid", "legal_basis", "indicator", "valid_from",
+                  "valid_to", "approval_rules", "current_criteria_version"]
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_current_criteria_version(self, obj) -> int | None:
@@ -32,6 +35,17 @@ class SubjectSerializer(serializers.Serializer):
     code = serializers.CharField(allow_blank=True)
 
 
+class DecisionDocumentSerializer(serializers.Serializer):
+    """The recognition decision in the register: its number, issuing body, and whether its PDF is ready."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    issuer = serializers.CharField(source="issuer.name")
+    issued_on = serializers.DateField(source="date")
+    render_status = serializers.CharField()
+    pdf = serializers.CharField(allow_null=True, help_text="GET: 200 with the PDF, or 202 while it is made.")
+
+
 class RecognitionSerializer(serializers.ModelSerializer):
     title = serializers.SlugRelatedField(source="title_type", slug_field="slug", read_only=True)
     subject_type = serializers.CharField(source="subject_kind")
@@ -40,11 +54,32 @@ class RecognitionSerializer(serializers.ModelSerializer):
     decision_number = serializers.CharField(source="decision.number")
     decision_date = serializers.DateField(source="decision.date")
     revoked = serializers.SerializerMethodField()
+    decision_document = serializers.SerializerMethodField()
 
     class Meta:
         model = Recognition
         fields = ["id", "title", "subject_type", "subject", "unit", "year", "level", "decision_number",
-                  "decision_date", "valid_from", "valid_to", "revoked"]
+                  "decision_date", "valid_from", "valid_to", "revoked", "revoked_at", "revoked_act",
+                  "decision_document"]
+
+    @extend_schema_field(DecisionDocumentSerializer(allow_null=True))
+    def get_decision_document(self, obj) -> dict | None:
+        docs = self.context.get("decision_documents")
+        if docs is None:
+            from titles.documents import documents_by_decision
+
+            docs = documents_by_decision([obj.decision_id])
+        document = docs.get(obj.decision_id)
+        if document is None:
+            return None
+        request = self.context.get("request")
+        path = reverse("recognition-decision-pdf", args=[obj.pk])
+        return {
+            "id": document.pk, "number": document.number, "issuer": document.issuer.name,
+            "issued_on": document.date.isoformat() if document.date else None,
+            "render_status": document.render_status,
+            "pdf": request.build_absolute_uri(path) if request else path,
+        }
 
     @extend_schema_field(SubjectSerializer)
     def get_subject(self, obj) -> dict:

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.api.filters import IdFilter
 from core.text import search_key
 from units.models import Kind, Level, Unit
 from units.selectors import today, units_valid_on
@@ -9,7 +10,7 @@ from units.selectors import today, units_valid_on
 class UnitFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=Level.choices)
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
-    parent = django_filters.NumberFilter(field_name="parent_id")
+    parent = IdFilter(field_name="parent_id")  # bounded: `?parent=1e308` overflowed the driver (a 500)
     code = django_filters.CharFilter(field_name="code")
     q = django_filters.CharFilter(method="filter_q", label=_("Tìm theo tên (không phân biệt dấu)"))
     valid_on = django_filters.DateFilter(method="filter_valid_on", label=_("Có hiệu lực vào ngày (YYYY-MM-DD)"))

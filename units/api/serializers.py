@@ -1,22 +1,24 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from core.models import User
 from units.models import Membership, Succession, Unit
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(serializers.ModelSerializer[Unit]):
     class Meta:
         model = Unit
         fields = ["id", "code", "name", "level", "kind", "parent", "valid_from", "valid_to"]
 
 
-class UnitBriefSerializer(serializers.ModelSerializer):
+class UnitBriefSerializer(serializers.ModelSerializer[Unit]):
     class Meta:
         model = Unit
         fields = ["id", "code", "name", "level"]
 
 
-class PredecessorSerializer(serializers.ModelSerializer):
+class PredecessorSerializer(serializers.ModelSerializer[Succession]):
     unit = UnitBriefSerializer(source="predecessor")
 
     class Meta:
@@ -24,7 +26,7 @@ class PredecessorSerializer(serializers.ModelSerializer):
         fields = ["unit", "partial", "date", "kind", "primary"]
 
 
-class SuccessorSerializer(serializers.ModelSerializer):
+class SuccessorSerializer(serializers.ModelSerializer[Succession]):
     unit = UnitBriefSerializer(source="successor")
 
     class Meta:
@@ -32,12 +34,12 @@ class SuccessorSerializer(serializers.ModelSerializer):
         fields = ["unit", "partial", "date", "kind", "primary"]
 
 
-class LineageSerializer(serializers.Serializer):
+class LineageSerializer(serializers.Serializer[Any]):
     predecessors = PredecessorSerializer(many=True)
     successors = SuccessorSerializer(many=True)
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(serializers.ModelSerializer[Membership]):
     unit = UnitBriefSerializer()
 
     class Meta:
@@ -45,7 +47,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["unit", "role"]
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(serializers.ModelSerializer[User]):
     memberships = MembershipSerializer(many=True)
 
     class Meta:

@@ -1,22 +1,27 @@
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
-from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
+from core.api.mixins import ScopedObjectMixin
+from core.params import has_unsafe_characters
 from units import selectors
 from units.api.filters import UnitFilter
 from units.api.serializers import LineageSerializer, MeSerializer, UnitSerializer
 
 
-class UnitViewSet(ReadOnlyModelViewSet):
-    """Units the caller may see (their memberships' subtrees), current tree by default."""
+class UnitViewSet(ScopedObjectMixin, ReadOnlyModelViewSet):
+    """Units the caller may see (their memberships' subtrees), current tree by default.
 
+    Detail views look the unit up in the caller's scope whatever its validity date (ScopedObjectMixin)."""
+
+    not_found_message = gettext_lazy("Không tìm thấy đơn vị hoặc bạn không có quyền xem.")
     serializer_class = UnitSerializer
     filterset_class = UnitFilter
 
@@ -36,14 +41,6 @@ class UnitViewSet(ReadOnlyModelViewSet):
     def lineage(self, request, pk=None):
         unit = self.get_object()
         return Response(LineageSerializer(selectors.unit_lineage(unit)).data)
-
-    def get_object(self):
-        # Detail views look the unit up in the caller's scope whatever its validity date.
-        queryset = self.get_queryset()
-        obj = queryset.filter(pk=self.kwargs["pk"]).first()
-        if obj is None:
-            raise NotFound(_("Không tìm thấy đơn vị hoặc bạn không có quyền xem."))
-        return obj
 
 
 @extend_schema(responses=MeSerializer)
@@ -65,10 +62,12 @@ def me(request):
 @throttle_classes([])
 def obtain_token(request):
     """Exchange a username and password for a token. Failed attempts count towards the lockout."""
-    username = request.data.get("username") or ""
-    password = request.data.get("password") or ""
+    # Only strings count (a number or a list was a 500 in authenticate()); NUL cannot reach the database.
+    data = request.data if hasattr(request.data, "get") else {}
+    username, password = (data.get(k) if isinstance(data.get(k), str) and not has_unsafe_characters(data.get(k))
+                          else "" for k in ("username", "password"))
     if not username or not password:
-        missing = [k for k in ("username", "password") if not request.data.get(k)]
+        missing = [k for k, v in (("username", username), ("password", password)) if not v]
         return Response(
             {"detail": _("Cần nhập tên đăng nhập và mật khẩu."),
              "errors": {k: [_("Trường này là bắt buộc.")] for k in missing}},

@@ -1,28 +1,30 @@
 """Load the real hierarchy and a worked-through demo; safe to run again (it changes nothing)."""
 
 import importlib
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 # Each capability adds its part of the demo as a module with `load(context, credentials) -> dict`;
 # order matters (plans need units, reports need plans). `context` carries what earlier steps made.
-DEMO_STEPS = ["units.demo", "titles.demo", "campaigns.demo", "reports.demo", "awards.demo"]
+DEMO_STEPS = ["units.demo", "core.documents.demo", "titles.demo", "campaigns.demo", "reports.demo", "awards.demo",
+              "core.documents.demo_acts"]
 
 
 class Command(BaseCommand):
     help = "Nạp cây đơn vị hành chính thật và dữ liệu trình diễn (chạy lại không thay đổi gì)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true", help="Cho phép chạy khi DEBUG=False.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
             raise CommandError("Dữ liệu trình diễn chỉ dùng cho môi trường phát triển (dùng --force nếu chắc chắn).")
         call_command("load_admin_units", stdout=self.stdout)
         credentials: list[tuple[str, str, str]] = []
-        context: dict = {}
+        context: dict[str, Any] = {}
         for step in DEMO_STEPS:
             module = importlib.import_module(step)
             result = module.load(context, credentials)

@@ -1,4 +1,5 @@
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import connection
@@ -9,7 +10,7 @@ from units.loader import load_admin_units
 class Command(BaseCommand):
     help = "Nạp cây đơn vị hành chính thật của cả hai giai đoạn (trước và sau 01/07/2025) kèm quan hệ kế thừa."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
         result = load_admin_units()
         if result.changed and connection.vendor == "postgresql":
