@@ -24,7 +24,14 @@ demo: migrate
 run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP)
+# axe-core for the accessibility browser tests (tests/browser/test_accessibility.py), pinned by the lock file.
+# A file target: npm runs only when the lock changes, so the test run stays offline after the first install.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund
+	touch $(AXE)
+
+test: $(STAMP) $(AXE)
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)

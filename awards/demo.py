@@ -101,6 +101,18 @@ def load(context: dict, credentials: list) -> dict:
             services.ballot_cast(session=session, nomination=nomination, by=member.user, choice="yes")
     services.session_close(session=session, by=secretary)
 
+    # A second session left open: the council members land on a vote to cast, the secretary on a session to
+    # close (issue 13.1: every demo account has something to do on its home page).
+    lower_secondary = Unit.objects.filter(parent=commune, name__startswith="Trường THCS").first()
+    if lower_secondary is not None:
+        pending = nominate(lower_secondary, "bang-khen-tinh", "yearly", 2025,
+                           "Nhà trường có 95% giáo viên đạt danh hiệu Công dân học tập; thư viện mở cho cộng đồng.")
+        open_session = services.session_create(
+            council=council, title="Phiên họp xét khen thưởng năm 2025", held_on=timezone.localdate(),
+            location="Văn phòng UBND tỉnh Hà Tĩnh", nominations=[pending], by=secretary)
+        services.session_record_attendance(session=open_session, members=voting, by=secretary)
+        services.session_open(session=open_session, by=secretary)
+
     # No number typed: the province's register numbers the decision (…/QĐ-UBND) and each certificate. The
     # session and the decision are dated the day the demo runs: the tờ trình they follow is dated that day
     # by nomination_create, and an act never precedes the submission it decides on.

@@ -585,7 +585,8 @@ def document_record(*, kind: str, subject, by) -> Document:
     if kind in (DocumentKind.SUBMISSION, DocumentKind.ACHIEVEMENT_REPORT):
         day = timezone.localtime(subject.created_at).date() if subject.created_at else timezone.localdate()
         title = (f"Về việc đề nghị tặng {subject.form.name}" if kind == DocumentKind.SUBMISSION
-                 else f"Báo cáo thành tích đề nghị tặng {subject.form.name} cho {subject.subject_name}")
+                 # the tên loại "BÁO CÁO THÀNH TÍCH" is printed above: the trích yếu does not repeat it
+                 else f"Đề nghị tặng {subject.form.name} cho {subject.subject_name}")
         return register.document_issue(kind=kind, issuer=issuer, subject=subject, date=day, title=title, by=by)
     if kind == DocumentKind.MINUTES:
         # A session closed without quorum voted on nothing: it has no minutes to file (issue 12.6).

@@ -4,6 +4,8 @@ a plan goes through the services (issue rules, immutability, row locks)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_scope import ScopedAdminMixin
+
 from .models import Campaign, Phase, Plan, Target
 
 
@@ -30,7 +32,7 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Plan)
-class PlanAdmin(ReadOnlyAdmin):
+class PlanAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_display = ("number", "title", "unit", "status", "issued_on", "version")
     list_filter = ("status", "kind")
     search_fields = ("number", "title", "issuing_body")
@@ -39,7 +41,7 @@ class PlanAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(ReadOnlyAdmin):
+class TargetAdmin(ScopedAdminMixin, ReadOnlyAdmin):
     list_display = ("indicator", "unit", "year", "percentage", "plan")
     list_filter = ("indicator", "year")
     list_select_related = ("unit", "plan")

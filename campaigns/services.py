@@ -57,7 +57,8 @@ def suggest_number(*, unit: Unit, kind: str, year: int) -> str:
     """The number the register would give the unit's next plan (or công văn) of `year`: '01/KH-UBND'.
     Only a preview: the number is taken when the plan is issued (document_register.next_seq)."""
     issuer = issuing_body_for(unit)
-    counter = RegisterCounter.objects.filter(issuer=issuer, kind=register_of(kind), year=year).values_list("last_seq", flat=True)
+    counter = (RegisterCounter.objects.filter(issuer=issuer, kind=register_of(kind), year=year)
+               .values_list("last_seq", flat=True))
     return format_number(seq=(counter.first() or 0) + 1, kind=kind, abbreviation=issuer.abbreviation)
 
 

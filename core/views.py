@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -7,16 +8,17 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from core.params import lookup_id
-from units import selectors as unit_selectors
+from core.todo import todo_for
 from units.roles import Role
 
 M = TypeVar("M", bound=Model)
@@ -81,11 +83,18 @@ ROLE_TASKS: dict[str, Any] = {
 def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user  # signed in (login_required)
     memberships = user.memberships.select_related("unit").order_by("unit__path", "role")
+    today = timezone.localdate()
     cards = [
-        {"membership": m, "task": ROLE_TASKS.get(m.role, "")} for m in memberships
+        {"membership": m, "task": ROLE_TASKS.get(m.role, ""),
+         # A role on a unit the 2025 reform dissolved reads history only: say so where the role is named.
+         "dissolved_on": m.unit.valid_to + datetime.timedelta(days=1)
+         if m.unit.valid_to is not None and m.unit.valid_to < today else None}
+        for m in memberships
     ]
-    roots = unit_selectors.scope_roots(request.user).annotate(n_children=Count("children")).order_by("name")[:20]
-    return render(request, "core/home.html", {"cards": cards, "roots": roots})
+    # The to-do list leads (issue 13.1); the roles and the area follow, the units dissolved in 2025 apart.
+    todo = todo_for(user, today=today)
+    return render(request, "core/home.html", {"cards": cards, "todo": todo, "roots": todo.current_units,
+                                              "dissolved": todo.dissolved_units})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -2,11 +2,17 @@
 
 from django.contrib import admin
 
+from core.admin_scope import NationalOnlyWritesMixin, ReadOnlyInAdminMixin, ScopedAdminMixin
+
 from .models import DeadlineExtension, ReminderDigest, Report, ReportFigure, ReportingRound, ReportTransition
 
 
 @admin.register(ReportingRound)
-class ReportingRoundAdmin(admin.ModelAdmin):
+class ReportingRoundAdmin(ScopedAdminMixin, NationalOnlyWritesMixin, admin.ModelAdmin):
+    """Rounds have no service and no page: the national administrators configure them here. A staff member
+    only reads the rounds of their scope (a round set for another province is not theirs to move)."""
+
+    scope_unit_field = "scope_unit"
     list_display = ["year", "scope_unit", "level", "opens_on", "deadline", "is_summary", "recipient"]
     list_filter = ["year", "level", "is_summary"]
     raw_id_fields = ["scope_unit"]
@@ -33,7 +39,7 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["unit", "year", "status", "on_time", "submitted_at", "accepted_at"]
     list_filter = ["year", "status", "on_time", "is_summary"]
     search_fields = ["unit__name", "unit__code"]
@@ -48,16 +54,22 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeadlineExtension)
-class DeadlineExtensionAdmin(admin.ModelAdmin):
+class DeadlineExtensionAdmin(ScopedAdminMixin, ReadOnlyInAdminMixin, admin.ModelAdmin):
+    """Read-only: an extension is granted (or a request decided) on the completeness page through
+    reports.services.extension_grant / extension_request_decide, which check the granting unit, lock and keep
+    who and why; an edit here would move a deadline with none of that."""
+
     list_display = ["unit", "year", "new_deadline", "granted_by", "granted_at"]
     raw_id_fields = ["unit"]
     readonly_fields = ["granted_by", "granted_at"]
-
-    def has_add_permission(self, request):
-        return False  # granted from the completeness page, through the service
 
 
 @admin.register(ReminderDigest)
 class ReminderDigestAdmin(admin.ModelAdmin):
     list_display = ["user", "day", "subject", "emailed"]
     list_filter = ["day"]
+
+    def get_queryset(self, request):
+        # A digest lists another officer's overdue units: a staff member reads only their own.
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(user=request.user)

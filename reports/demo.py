@@ -11,6 +11,7 @@ import datetime
 import random
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from campaigns.indicators import Indicator
 from campaigns.models import Campaign, Target
 from core.models import User
 from units.models import Level, Succession, Unit
+from units.roles import Role
 from units.selectors import units_valid_on
 
 from . import aggregation, services
@@ -62,13 +64,28 @@ def _round(campaign, year, scope, level, *, deadline, recipient, indicators=(), 
     return round_
 
 
+# Before the reform a commune reported to its district, which summed its communes for the Sở by 20/11 (the Bình
+# Dương plan): the communes' date is the district's, set in its own plan. Demo data (verify per province).
+DISTRICT_COLLECTS_BY = (11, 10)  # (month, day): communes to the district People's Committee, 2023–2024
+
+
+def commune_deadline(year: int) -> datetime.date:
+    """The demo communes' deadline of `year`: the district's collection date before the reform, then 20/11."""
+    if year < settings.ADMIN_REFORM_DATE.year:
+        return datetime.date(year, *DISTRICT_COLLECTS_BY)
+    return datetime.date(year, 11, 20)
+
+
 def _rounds(campaign: Campaign, nation: Unit) -> None:
-    """The seeds' defaults: communes and districts before 20/11, organisations and provinces before 15/12."""
+    """The seeds' defaults, cascading: before the reform communes to the district (commune_deadline), districts to
+    the Sở before 20/11; after it communes to the Sở before 20/11; organisations and provinces before 15/12."""
     for year in YEARS:
         nov20, dec15 = datetime.date(year, 11, 20), datetime.date(year, 12, 15)
-        _round(campaign, year, nation, Level.COMMUNE, deadline=nov20, recipient="Sở Giáo dục và Đào tạo",
+        pre_reform = year < settings.ADMIN_REFORM_DATE.year
+        _round(campaign, year, nation, Level.COMMUNE, deadline=commune_deadline(year),
+               recipient="Ủy ban nhân dân cấp huyện" if pre_reform else "Sở Giáo dục và Đào tạo",
                indicators=COMMUNE_INDICATORS)
-        if year < 2025:  # no districts after the reform
+        if pre_reform:  # no districts after the reform
             _round(campaign, year, nation, Level.DISTRICT, deadline=nov20, recipient="Sở Giáo dục và Đào tạo",
                    summary=True)
         _round(campaign, year, nation, Level.ORGANISATION, deadline=dec15, recipient="Cơ quan quản lý cấp trên",
@@ -209,13 +226,17 @@ def _organisations(province: Unit, day: datetime.date):
 def _past_year(walk: _Walk, province: Unit, year: int, always: set[int]) -> None:
     """A finished year: nearly every commune accepted, a few late with an extension, one or two missing."""
     index = YEARS.index(year)
+    deadline = commune_deadline(year)
     for commune in _communes(province, datetime.date(year, 11, 20)):
         rng = _seeded(walk, commune, year)
         draw = rng.random()
         if draw < 0.03 and commune.pk not in always:
             continue  # never reported (the demo communes and their predecessors always did)
         late = draw > 0.9
-        day = datetime.date(year, 11, rng.randint(21, 26) if late else rng.randint(5, 19))
+        # Days around the commune's own deadline (the district's date before the reform): 1–6 days late, or
+        # 1–15 days early (the draws 20/11 ± took before, so the demo keeps its shape).
+        offset = rng.randint(1, 6) if late else -rng.randint(1, 15)
+        day = deadline + datetime.timedelta(days=offset)
         walk.run(commune, year, lambda r, i=index, g=rng: _commune_figures(g, r, i), until=ReportStatus.ACCEPTED,
                  submit_day=day)
     for organisation in _organisations(province, datetime.date(year, 12, 15)):
@@ -247,13 +268,33 @@ def _current_year(walk: _Walk, province: Unit, year: int, demo: dict[str, Unit],
         g = _seeded(walk, organisation, year)
         under_thanhsen = organisation.path.startswith(thanhsen.path)
         state = (ReportStatus.ACCEPTED if under_thanhsen else
-                 ReportStatus.SUBMITTED if organisation.kind == "university" else
+                 # Returned with a comment: its officer (truong.dhht) lands on a report to fix (issue 13.1).
+                 ReportStatus.RETURNED if organisation.kind == "university" else
                  ReportStatus.DRAFT if organisation.path.startswith(camxuyen.path) or organisation.kind == "department"
                  else None)
         if state:
             officer = officers.get("truong.dhht") if organisation.kind == "university" else None
             walk.run(organisation, year, lambda r, g=g: _organisation_figures(g, index), until=state,
-                     submit_day=datetime.date(year, 11, 15), officer=officer)
+                     submit_day=datetime.date(year, 11, 15), officer=officer,
+                     comments={Indicator.OFFICIALS_LEARNING_CITIZEN: "Tổng số cán bộ, viên chức chưa khớp với danh "
+                               "sách của Phòng Tổ chức - Hành chính, đề nghị rà soát."})
+
+
+def _district_summaries(province: Unit, year: int, officer: User, reviewer: User) -> None:
+    """Before the reform: each district sums its communes (prefilled from the rollup) and sends it to the Sở
+    before 20/11, which accepts it: the second step of the cascade. Needs the year's rollup built."""
+    if year >= settings.ADMIN_REFORM_DATE.year:
+        return
+    districts = units_valid_on(Unit.objects.filter(parent=province, level=Level.DISTRICT),
+                               datetime.date(year, 11, 20)).order_by("path")
+    for district in districts:
+        if Report.objects.filter(unit=district, year=year).exists():
+            continue
+        day = datetime.date(year, 11, 18)
+        report = _summary(district, year, officer, day)
+        report = services.report_accept(report=report, by=reviewer)
+        _Walk._backdate(report, {ReportStatus.DRAFT: day, ReportStatus.SUBMITTED: day,
+                                 ReportStatus.ACCEPTED: day + datetime.timedelta(days=1)})
 
 
 def _province_summaries(province: Unit, officer: User) -> None:
@@ -262,18 +303,48 @@ def _province_summaries(province: Unit, officer: User) -> None:
         if Report.objects.filter(unit=province, year=year).exists():
             continue
         day = datetime.date(year, 12, 10)
-        report = services.report_create(unit=province, year=year, by=officer, today=day)
-        report = services.report_update(report=report, by=officer, version=report.version, narrative=NARRATIVE,
-                                        figures={f.indicator: {"numerator": f.numerator, "denominator": f.denominator}
-                                                 for f in report.figures.all()}, today=day)
-        present = set(report.figures.values_list("indicator", flat=True))
-        missing = {i: {"numerator": 0, "denominator": 0} for i in report.round.required_indicators()
-                   if i not in present}
-        if missing:
-            report = services.report_update(report=report, by=officer, version=report.version, figures=missing,
-                                            today=day)
-        report = services.report_submit(report=report, by=officer, today=day)
+        report = _summary(province, year, officer, day)
         _Walk._backdate(report, {ReportStatus.DRAFT: day, ReportStatus.SUBMITTED: day})
+
+
+def _summary(unit: Unit, year: int, officer: User, day: datetime.date) -> Report:
+    """A summary report prefilled from the rollup, the indicators it lacks at 0/0, sent on `day`."""
+    report = services.report_create(unit=unit, year=year, by=officer, today=day)
+    report = services.report_update(report=report, by=officer, version=report.version, narrative=NARRATIVE,
+                                    figures={f.indicator: {"numerator": f.numerator, "denominator": f.denominator}
+                                             for f in report.figures.all()}, today=day)
+    present = set(report.figures.values_list("indicator", flat=True))
+    missing = {i: {"numerator": 0, "denominator": 0} for i in report.round.required_indicators()
+               if i not in present}
+    if missing:
+        report = services.report_update(report=report, by=officer, version=report.version, figures=missing,
+                                        today=day)
+    return services.report_submit(report=report, by=officer, today=day)
+
+
+def _binhduong_successors(year: int) -> None:
+    """2025 reports of the communes that succeeded Bình Dương's (TP Hồ Chí Minh), accepted: so the statistics of
+    the dissolved province for 2025 are computed over its successors against plan 151/KH-UBND's targets (issue
+    13, point 4). Walked by a demo account of the city's Sở with the officer and reviewer roles over the city."""
+    from units.demo import _user
+
+    binhduong = Unit.objects.filter(source_key="old:tinhbinhduong").first()
+    if binhduong is None or year < settings.ADMIN_REFORM_DATE.year:
+        return
+    successors = list(Unit.objects.filter(
+        level=Level.COMMUNE, successions_in__predecessor__path__startswith=binhduong.path,
+        successions_in__predecessor__level=Level.COMMUNE).distinct().order_by("path"))
+    if not successors:
+        return
+    city = successors[0].parent
+    user = _user("tphcm.sogd", "Võ Thị Minh", "Chuyên viên Sở GD&ĐT Thành phố Hồ Chí Minh",
+                 [(city, Role.OFFICER), (city, Role.REVIEWER)], [])
+    walk = _Walk(user, user, random.Random(year))  # noqa: S311 - demo data, not security
+    index = YEARS.index(year)
+    for commune in successors:
+        rng = _seeded(walk, commune, year)
+        walk.run(commune, year, lambda r, g=rng: _commune_figures(g, r, index), until=ReportStatus.ACCEPTED,
+                 submit_day=datetime.date(year, 11, rng.randint(5, 19)))
 
 
 @transaction.atomic
@@ -298,6 +369,9 @@ def load(context: dict, credentials: list) -> dict:
         elif year == today.year:
             _current_year(walk, province, year, demo, users)
         aggregation.stats_rebuild(year=year)
+        if year < today.year:
+            _district_summaries(province, year, admin, reviewer)
+            _binhduong_successors(year)
     _province_summaries(province, admin)
     # One late commune of the running year gets an extension, so the completeness page shows one.
     missing = _communes(province, datetime.date(today.year, 11, 20)).exclude(reports__year=today.year).first()

@@ -94,6 +94,11 @@ def rollup_workbook(unit: Unit, year: int) -> bytes:
             float(pct) if pct is not None else None, float(r.target) if r.target is not None else None,
             "" if r.on_track is None else (_("Đạt") if r.on_track else _("Chưa đạt")),
         ])
+    # Numbers stay numbers (sums, charts); the format groups thousands, and Excel writes them with the reader's
+    # separators: 1.234 and 69,96 in a Vietnamese Excel.
+    for cells in sheet.iter_rows(min_row=4, min_col=5, max_col=8):
+        for cell, number_format in zip(cells, ("#,##0", "#,##0", "#,##0.00", "#,##0.00"), strict=True):
+            cell.number_format = number_format
     for index, width in enumerate((40, 10, 18, 50, 12, 12, 12, 12, 12), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A4"
@@ -130,10 +135,20 @@ def _recipient_above(unit: Unit) -> str:
     return issuing_body_for(above).name
 
 
+def reported_year(document) -> int:
+    """The year a BÁO CÁO reports on. Not Document.year once issued: that is the register's year (the 2025
+    report signed in January 2026 is numbered in 2026's register), so it is read back from the title this
+    module gave it ("… năm 2025"); a draft's year is the reported year."""
+    import re
+
+    found = re.search(r"năm (\d{4})$", document.title or "")
+    return int(found.group(1)) if found and document.title == _report_title(int(found.group(1))) else document.year
+
+
 def report_document_build(document) -> StateDocument:
     """The register's builder for kind 'report': the unit's table of the year and its narrative."""
     issuer = document.issuer
-    unit, year = issuer.unit, document.year
+    unit, year = issuer.unit, reported_year(document)
     rows = [dict(_row(r.unit, r), label=Indicator(r.indicator).label) for r in _export_rows(unit, year)]
     body = render_to_string("reports/pdf_body.html", {
         "unit": unit, "issuer": issuer, "year": year, "rows": rows, "narrative": _report_narrative(unit, year),

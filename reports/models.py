@@ -193,6 +193,51 @@ class DeadlineExtension(models.Model):
         return f"{self.unit} · {self.year} → {self.new_deadline}"
 
 
+class ExtensionRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ cấp trên xem xét")
+    GRANTED = "granted", _("Đã được gia hạn")
+    REFUSED = "refused", _("Không được gia hạn")
+
+
+class ExtensionRequest(models.Model):
+    """A unit asks the level above for more time (reason, new date); the reviewer grants or refuses it.
+
+    Kept apart from DeadlineExtension on purpose: an extension is what moves the deadline (every reader of
+    deadlines counts only those), a request is a question that may be refused. A grant creates the extension
+    and links it here.
+    """
+
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT,
+                             related_name="extension_requests")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    new_deadline = models.DateField(_("hạn đề nghị (trước ngày)"))
+    reason = models.TextField(_("lý do đề nghị"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người đề nghị"),
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("đề nghị lúc"), auto_now_add=True)
+    status = models.CharField(_("trạng thái"), max_length=20, choices=ExtensionRequestStatus.choices,
+                              default=ExtensionRequestStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("người quyết định"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("quyết định lúc"), null=True, blank=True)
+    decision_reason = models.TextField(_("lý do của cấp trên"), blank=True)
+    extension = models.OneToOneField(DeadlineExtension, verbose_name=_("gia hạn đã cấp"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="request")
+
+    class Meta:
+        verbose_name = _("đề nghị gia hạn báo cáo")
+        verbose_name_plural = _("đề nghị gia hạn báo cáo")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One open question per unit and year: a second click must not queue a second request.
+            models.UniqueConstraint(fields=["unit", "year"], condition=Q(status="pending"),
+                                    name="extension_request_one_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.year} → {self.new_deadline} ({self.status})"
+
+
 def attachment_path(instance: ReportAttachment, filename: str) -> str:
     # No unit id or original name in the path: the storage (core.files.PrivateStorage) replaces the name with a
     # random token, and the folder says only the year. The original name is kept in `name`.

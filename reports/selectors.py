@@ -11,7 +11,21 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Substr
 
 from campaigns.models import Target
@@ -22,6 +36,8 @@ from units.selectors import scope_filter, scope_queryset
 from .models import (
     RECEIVED_STATUSES,
     DeadlineExtension,
+    ExtensionRequest,
+    ExtensionRequestStatus,
     Report,
     ReportingRound,
     ReportStatus,
@@ -82,6 +98,30 @@ def effective_deadline(unit: Unit, year: int, round_: ReportingRound) -> datetim
 
 def latest_extension(unit: Unit, year: int) -> DeadlineExtension | None:
     return DeadlineExtension.objects.filter(unit=unit, year=year).select_related("granted_by").first()
+
+
+def latest_extension_request(unit: Unit, year: int) -> ExtensionRequest | None:
+    return (ExtensionRequest.objects.filter(unit=unit, year=year)
+            .select_related("requested_by", "decided_by").first())
+
+
+def extension_state(units: list[Unit], year: int) -> dict[int, dict]:
+    """Per unit: the latest extended deadline and the latest request (two queries, whatever the number of units)."""
+    ids = [u.pk for u in units]
+    extended = dict(DeadlineExtension.objects.filter(year=year, unit_id__in=ids).values("unit_id")
+                    .annotate(d=Max("new_deadline")).values_list("unit_id", "d"))
+    latest: dict[int, ExtensionRequest] = {}
+    for asked in ExtensionRequest.objects.filter(year=year, unit_id__in=ids).order_by("-requested_at", "-id"):
+        latest.setdefault(asked.unit_id, asked)
+    return {i: {"extended_to": extended.get(i), "request": latest.get(i)} for i in ids}
+
+
+def extension_requests_awaiting(user) -> QuerySet[ExtensionRequest]:
+    """Waiting requests of units whose parent lies in the user's REVIEWER subtrees (who may decide them)."""
+    return ExtensionRequest.objects.filter(
+        scope_filter(user, roles=[Role.REVIEWER], unit_field="unit__parent"),
+        status=ExtensionRequestStatus.PENDING,
+    ).select_related("unit", "unit__parent", "requested_by").order_by("requested_at", "id")
 
 
 # --- prefill --------------------------------------------------------------------------------------
@@ -161,11 +201,15 @@ class Completeness:
     missing_units: list[Unit] = field(default_factory=list)
     own_round: ReportingRound | None = None
     own_report: Report | None = None
+    # The unit's own report when a round expects one: the rollup's reports_on_time counts it at the unit (a
+    # fact at every ancestor-or-self), so the totals count it too; leaving it out showed "Phải gửi 76" beside
+    # the rollup's "53/77" on one dashboard. `rows` stay the child units (the API's contract).
+    own: CompletenessRow | None = None
 
     @property
     def totals(self) -> CompletenessRow:
         total = CompletenessRow(unit=self.unit)
-        for row in self.rows:
+        for row in ([self.own] if self.own else []) + self.rows:
             total.expected += row.expected
             total.received += row.received
             total.on_time += row.on_time
@@ -184,7 +228,8 @@ def completeness(unit: Unit, year: int, *, missing_limit: int = 500) -> Complete
     if not rounds:
         return result
     child_len = len(unit.path) + SEGMENT
-    expected_units = Unit.objects.filter(expected_filter(rounds), path__startswith=unit.path, depth__gt=unit.depth)
+    # The unit itself too (its own report), exactly as the rollup counts expected reports: see Completeness.own.
+    expected_units = Unit.objects.filter(expected_filter(rounds), path__startswith=unit.path)
     expected = dict(
         expected_units.annotate(child_path=Substr("path", 1, child_len)).values("child_path")
         .annotate(n=Count("id")).values_list("child_path", "n")
@@ -197,6 +242,11 @@ def completeness(unit: Unit, year: int, *, missing_limit: int = 500) -> Complete
                   on_time=Count("id", filter=Q(on_time=True)),
                   accepted=Count("id", filter=Q(status=ReportStatus.ACCEPTED)))
     }
+    own_expected = expected.pop(unit.path, 0)  # the unit's own path is its "child path" (cut at a longer length)
+    if own_expected:
+        c = counts.get(unit.path, {})
+        result.own = CompletenessRow(unit=unit, expected=own_expected, received=c.get("received", 0),
+                                     on_time=c.get("on_time", 0), accepted=c.get("accepted", 0))
     children = Unit.objects.filter(path__in=list(expected)).order_by("name")
     for child in children:
         c = counts.get(child.path, {})
@@ -230,9 +280,56 @@ def percentage(numerator: int, denominator: int) -> Decimal | None:
     return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+class Basis:
+    """Which rule produced a statistics row (../shared/API.md, "Statistics")."""
+
+    OWN = "own"  # the unit's own area on the year's tree
+    SUCCESSORS = "successors"  # a unit dissolved before the year's end: the area that succeeded it
+    PREDECESSORS = "predecessors"  # a unit created after the year: the sums over its predecessors (trends)
+
+
+class TargetBasis:
+    """Which rule produced a row's target (reports.aggregation._apply_targets and _derive_targets)."""
+
+    OWN = "own"  # set for the unit itself
+    PREDECESSORS = "predecessors"  # none set: its predecessors' targets weighted by their denominators
+    ANCESTOR = "ancestor"  # none set: the nearest ancestor's
+
+
+def _ended_before_row_year(prefix: str = "unit__") -> Q:
+    """Rows whose unit ended before 31/12 of the row's year (a dissolved unit's rows over its successors)."""
+    return Q(**{f"{prefix}valid_to__isnull": False}) & (
+        Q(**{f"{prefix}valid_to__year__lt": F("year")})
+        | Q(**{f"{prefix}valid_to__year": F("year")}) & (Q(**{f"{prefix}valid_to__month__lt": 12})
+                                                         | Q(**{f"{prefix}valid_to__day__lt": 31})))
+
+
+def _with_bases(rows: QuerySet[StatRollup]) -> QuerySet[StatRollup]:
+    """`basis` and `target_basis` on every row, by the tests the rebuild used: two correlated probes per row,
+    no Python loop."""
+    same = {"year": OuterRef("year"), "indicator": OuterRef("indicator")}
+    own_target = Target.objects.filter(unit=OuterRef("unit"), **same)
+    predecessor_target = Target.objects.filter(
+        unit__successions_out__successor=OuterRef("unit"), **same,
+        unit__stat_rollups__year=OuterRef("year"), unit__stat_rollups__indicator=OuterRef("indicator"),
+        unit__stat_rollups__denominator__gt=0)
+    return rows.annotate(
+        basis=Case(When(_ended_before_row_year(), then=Value(Basis.SUCCESSORS)), default=Value(Basis.OWN),
+                   output_field=CharField()),
+        target_basis=Case(
+            When(target__isnull=True, then=Value(None)),
+            When(Exists(own_target), then=Value(TargetBasis.OWN)),
+            When(Exists(predecessor_target), then=Value(TargetBasis.PREDECESSORS)),
+            default=Value(TargetBasis.ANCESTOR), output_field=CharField(null=True)),
+    )
+
+
 def stats_rows(user, *, indicator: str | None = None, unit: Unit | None = None, year: int | None = None,
                level: str | None = None) -> QuerySet[StatRollup]:
-    rows = scope_queryset(StatRollup.objects.select_related("unit"), user, unit_field="unit")
+    """Stored rollups in the caller's scope. A list of a unit's descendants (`level`) holds the units on each
+    row's tree only: a province dissolved in 2025 has 2025 rows over its successors, which the new province's
+    communes already count; asked for by itself, it answers them (basis `successors`)."""
+    rows = _with_bases(scope_queryset(StatRollup.objects.select_related("unit"), user, unit_field="unit"))
     if indicator:
         rows = rows.filter(indicator=indicator)
     if year:
@@ -243,6 +340,8 @@ def stats_rows(user, *, indicator: str | None = None, unit: Unit | None = None, 
         rows = rows.filter(unit=unit)
     elif level:
         rows = rows.filter(unit__level=level)
+    if level:
+        rows = rows.exclude(_ended_before_row_year())
     return rows.order_by("unit__path", "year", "indicator")
 
 
@@ -267,6 +366,15 @@ class TrendRow:
     on_track: bool | None
     partial: bool
     source: str  # "own", "predecessors" or "none"
+    basis: str = Basis.OWN  # the rule for the year (Basis), whether or not it found figures
+
+
+def _basis_for(unit: Unit, year: int) -> str:
+    if _uses_predecessors(unit, year):
+        return Basis.PREDECESSORS
+    if unit.valid_to is not None and unit.valid_to < datetime.date(year, 12, 31):
+        return Basis.SUCCESSORS
+    return Basis.OWN
 
 
 def _uses_predecessors(unit: Unit, year: int) -> bool:
@@ -295,15 +403,21 @@ def trend(unit: Unit, indicator: str, year_from: int, year_to: int) -> list[Tren
     targets = targets_for(unit, indicator, years)
     rows = []
     for year in years:
-        target = targets.get(year)
+        target, basis = targets.get(year), _basis_for(unit, year)
         if year in lineage_years and year in via_lineage:
             n, d, source, is_partial = via_lineage[year]["n"], via_lineage[year]["d"], "predecessors", partial
         elif year in own:
-            n, d, source, is_partial = own[year].numerator, own[year].denominator, "own", False
+            # A stored row carries the rebuild's target (own, derived from predecessors, or an ancestor's) and
+            # on_track: the trend shows what /stats/ shows for that year, never a second computation.
+            row = own[year]
+            rows.append(TrendRow(year, row.numerator, row.denominator, percentage(row.numerator, row.denominator),
+                                 row.target, row.on_track, False, "own", basis))
+            continue
         else:
-            rows.append(TrendRow(year, None, None, None, target, None, year in lineage_years and partial, "none"))
+            rows.append(TrendRow(year, None, None, None, target, None, year in lineage_years and partial, "none",
+                                 basis))
             continue
         pct = percentage(n, d)
         on_track = None if pct is None or target is None else n * 100 >= target * d
-        rows.append(TrendRow(year, n, d, pct, target, on_track, is_partial, source))
+        rows.append(TrendRow(year, n, d, pct, target, on_track, is_partial, source, basis))
     return rows

@@ -29,6 +29,8 @@ from . import conf, selectors
 from .models import (
     NARRATIVE_FIELDS,
     DeadlineExtension,
+    ExtensionRequest,
+    ExtensionRequestStatus,
     Report,
     ReportAttachment,
     ReportFigure,
@@ -265,6 +267,8 @@ def report_submit(*, report: Report, by, version: int | None = None, today: date
         report.on_time = today < report.round.deadline
     report.submitted_at = now
     report.status = ReportStatus.SUBMITTED
+    # The reviewer's comments answered: they live on in the RETURNED step of the history, not on the form.
+    report.review_comments = {}
     report.version += 1
     report.save()
     _record(report, from_status=previous, to_status=ReportStatus.SUBMITTED, by=by)
@@ -362,6 +366,69 @@ def extension_grant(*, unit: Unit, year: int, new_deadline: datetime.date, reaso
         raise DomainError(_("Hạn mới phải sau hạn hiện tại và sau hôm nay."), field="new_deadline")
     return DeadlineExtension.objects.create(unit=unit, year=year, new_deadline=new_deadline,
                                             reason=reason.strip(), granted_by=by)
+
+
+@transaction.atomic
+def extension_request(*, unit: Unit, year: int, new_deadline: datetime.date, reason: str, by,
+                      today: datetime.date | None = None) -> ExtensionRequest:
+    """The unit's officer asks the level above for more time. Locks the unit row, so two clicks make one request.
+
+    Needs a round for the unit, a reason, a date after the deadline in force and after today, a report not yet
+    sent, and no request already waiting.
+    """
+    today = today or timezone.localdate()
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    _require_officer(by, unit)
+    round_ = selectors.round_for(unit, year)
+    if round_ is None:
+        raise DomainError(_("Đơn vị “%(unit)s” không thuộc đợt báo cáo nào của năm %(year)s.") % {
+            "unit": unit.name, "year": year}, field="year", code="no_round")
+    if Report.objects.filter(unit=unit, year=year, status__in=(ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)).exists():
+        raise DomainError(_("Báo cáo năm %(year)s đã gửi: không cần gia hạn.") % {"year": year},
+                          field="year", code="wrong_state")
+    if ExtensionRequest.objects.filter(unit=unit, year=year, status=ExtensionRequestStatus.PENDING).exists():
+        raise Conflict(_("Đơn vị đã có một đề nghị gia hạn đang chờ cấp trên xem xét."), field="year",
+                       code="duplicate")
+    if not (reason or "").strip():
+        raise DomainError(_("Cần ghi lý do đề nghị gia hạn."), field="reason")
+    deadline = selectors.effective_deadline(unit, year, round_)
+    if new_deadline <= max(deadline, today):
+        raise DomainError(_("Hạn đề nghị phải sau hạn hiện tại (trước ngày %(day)s) và sau hôm nay.") % {
+            "day": deadline.strftime("%d/%m/%Y")}, field="new_deadline")
+    return ExtensionRequest.objects.create(unit=unit, year=year, new_deadline=new_deadline, reason=reason.strip(),
+                                           requested_by=by)
+
+
+@transaction.atomic
+def extension_request_decide(*, request: ExtensionRequest, by, grant: bool, reason: str = "",
+                             new_deadline: datetime.date | None = None,
+                             today: datetime.date | None = None) -> ExtensionRequest:
+    """The reviewer of the level above grants (creating the extension) or refuses the unit's request.
+
+    Row lock on the request; only a waiting request can be decided, so two reviewers cannot both answer it.
+    A refusal needs a reason (the unit must know why); a grant may shorten or move the requested date and
+    takes the unit's reason when the reviewer writes none.
+    """
+    today = today or timezone.localdate()
+    request = ExtensionRequest.objects.select_for_update(of=("self",)).select_related("unit", "unit__parent").get(
+        pk=request.pk)
+    _require_reviewer(by, request.unit)
+    if request.status != ExtensionRequestStatus.PENDING:
+        raise DomainError(_("Đề nghị gia hạn này đã được xử lý (%(status)s).") % {
+            "status": request.get_status_display()}, field="status", code="wrong_state")
+    reason = (reason or "").strip()
+    if grant:
+        request.extension = extension_grant(unit=request.unit, year=request.year,
+                                            new_deadline=new_deadline or request.new_deadline,
+                                            reason=reason or request.reason, by=by, today=today)
+        request.status = ExtensionRequestStatus.GRANTED
+    else:
+        if not reason:
+            raise DomainError(_("Cần ghi lý do không gia hạn để đơn vị biết."), field="reason")
+        request.status = ExtensionRequestStatus.REFUSED
+    request.decided_by, request.decided_at, request.decision_reason = by, timezone.now(), reason
+    request.save()
+    return request
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -12,21 +13,32 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.indicators import Indicator
+from campaigns.models import Campaign
 from core import files
 from core.errors import Conflict, DomainError
 from core.params import MAX_ID, BadParameter, get_int, get_year, parse_int
 from core.redirects import safe_next_url
-from core.views import refuse
+from core.views import domain_action, refuse, scoped_object_or_404
 from units.models import Unit
 from units.roles import Role
-from units.selectors import can_act_on, scope_roots, unit_ancestors, units_held, visible_units
+from units.selectors import can_act_on, scope_queryset, scope_roots, unit_ancestors, units_held, visible_units
 
-from . import exports, selectors, services
-from .models import NARRATIVE_FIELDS, Report, ReportAttachment, ReportStatus
+from . import charts, exports, geo, selectors, services
+from .models import (
+    NARRATIVE_FIELDS,
+    RECEIVED_STATUSES,
+    ExtensionRequest,
+    Report,
+    ReportAttachment,
+    ReportingRound,
+    ReportStatus,
+)
 
 
 def _year(request) -> int:
@@ -60,14 +72,22 @@ def report_index(request):
     rounds = selectors.rounds_for_year(year)
     officer_units = list(units_held(request.user, [Role.OFFICER]))
     reports = {r.unit_id: r for r in Report.objects.filter(year=year, unit__in=officer_units)}
-    mine = [{"unit": u, "round": selectors.round_for(u, year, rounds), "report": reports.get(u.pk)}
-            for u in officer_units]
+    today = timezone.localdate()
+    extensions = selectors.extension_state(officer_units, year)
+    mine = []
+    for u in officer_units:
+        round_, extension = selectors.round_for(u, year, rounds), extensions[u.pk]
+        deadline = max(filter(None, [getattr(round_, "deadline", None), extension["extended_to"]]), default=None)
+        # Past the deadline with no report, the form cannot be opened: the unit asks the level above instead.
+        mine.append({"unit": u, "round": round_, "report": reports.get(u.pk), "deadline": deadline,
+                     "late": deadline is not None and today >= deadline, "extension_request": extension["request"]})
     visible = selectors.reports_visible(request.user).filter(year=year)
     status = request.GET.get("status") or ""
     if status in ReportStatus.values:
         visible = visible.filter(status=status)
     return render(request, "reports/index.html", {
         "year": year, "mine": mine, "awaiting": selectors.reports_awaiting_review(request.user)[:50],
+        "extension_requests": selectors.extension_requests_awaiting(request.user).filter(year=year)[:50],
         "page": Paginator(visible, 50).get_page(request.GET.get("page")), "status": status,
         "statuses": ReportStatus.choices, "today": timezone.localdate(),
     })
@@ -106,33 +126,75 @@ def _typed_number(typed) -> int | None:
 
 
 def _registry_hints(values: dict, registry_pair: tuple[int, int] | None) -> dict:
-    """What the registries say beside each typed figure, and the difference when one is typed."""
+    """What the registries say beside each figure, shown only where it helps: nothing typed yet, or a typed
+    figure that differs from the registry (a hint repeating the typed number is noise). It is rendered hidden
+    otherwise, so the form's script can show it when the officer types another number. Information, never
+    an error."""
+    hints: dict = {"numerator": None, "denominator": None}
     if registry_pair is None:
-        return {"numerator": None, "denominator": None}
-    hints = {}
+        return hints
     for part, registry_value in zip(("numerator", "denominator"), registry_pair, strict=True):
-        typed = _typed_number(values[part])
-        hints[part] = {"value": registry_value,
+        typed = _typed_number(values[part]) if values[part] not in (None, "") else None
+        hints[part] = {"value": registry_value, "helps": typed != registry_value,
                        "difference": typed - registry_value if typed is not None else None}
     return hints
 
 
-def _form_rows(report: Report, posted: dict | None, errors: dict, registry: dict) -> list[dict]:
+def _typed_percentage(values: dict):
+    """The rate of the figures on the form (typed, even when the save was refused), or None when not computable."""
+    numerator, denominator = _typed_number(values["numerator"]), _typed_number(values["denominator"])
+    if numerator is None or denominator is None or not 0 <= numerator <= denominator:
+        return None
+    return selectors.percentage(numerator, denominator)
+
+
+def _form_rows(report: Report, posted: dict | None, errors: dict, registry: dict, last_year: dict) -> list[dict]:
     stored = {f.indicator: f for f in report.figures.all()}
+    # Field comments belong to a returned report only; once resubmitted they are read in the history.
+    comments = report.review_comments if report.status == ReportStatus.RETURNED else {}
     rows = []
     for indicator in report.round.required_indicators():
         figure = stored.get(indicator)
         values = (posted or {}).get(indicator) or {
             "numerator": figure.numerator if figure else "", "denominator": figure.denominator if figure else ""}
+        previous = last_year.get(indicator)
         rows.append({
             "indicator": indicator, "label": Indicator(indicator).label, "values": values,
             "numerator_error": errors.get(f"figures.{indicator}.numerator") or errors.get(f"figures.{indicator}"),
             "denominator_error": errors.get(f"figures.{indicator}.denominator"),
             "registry": _registry_hints(values, registry.get(indicator)),
-            "comment": report.review_comments.get(indicator, ""),
-            "percentage": selectors.percentage(figure.numerator, figure.denominator) if figure else None,
+            "comment": comments.get(indicator, ""),
+            "percentage": _typed_percentage(values),
+            "last_year": previous and {"numerator": previous[0], "denominator": previous[1],
+                                       "percentage": selectors.percentage(*previous)},
         })
     return rows
+
+
+def _comment_label(key: str) -> str:
+    """The Vietnamese name of what a review comment is about (an indicator, a narrative section, the whole)."""
+    if key in Indicator.values:
+        return str(Indicator(key).label)
+    if key in NARRATIVE_FIELDS:
+        return str(Report._meta.get_field(key).verbose_name).capitalize()
+    if key == "general":
+        return _("Ý kiến chung")
+    return key
+
+
+def _history(report: Report) -> list[dict]:
+    return [{"transition": t, "comments": [(_comment_label(k), text) for k, text in t.field_comments.items()]}
+            for t in report.transitions.all()]
+
+
+def _last_year_figures(request, report: Report) -> tuple[Report | None, dict[str, tuple[int, int]]]:
+    """Last year's report of the same unit, if the user may see it and it was sent (a draft is no reference)."""
+    previous = (selectors.reports_visible(request.user)
+                .filter(unit=report.unit, year=report.year - 1, status__in=RECEIVED_STATUSES)
+                .prefetch_related("figures").first())
+    if previous is None:
+        return None, {}
+    return previous, {f.indicator: (f.numerator, f.denominator) for f in previous.figures.all()}
 
 
 def _render_report(request, report: Report, *, posted=None, narrative=None, errors=None, status=200):
@@ -144,14 +206,21 @@ def _render_report(request, report: Report, *, posted=None, narrative=None, erro
     registry = {} if report.is_summary else selectors.registry_facts(report.unit, report.year)
     deadline = selectors.effective_deadline(report.unit, report.year, report.round)
     narrative_values = narrative or {f: getattr(report, f) for f in NARRATIVE_FIELDS}
+    comments = report.review_comments if report.status == ReportStatus.RETURNED else {}
+    previous, last_year = _last_year_figures(request, report)
+    is_officer = can_act_on(request.user, report.unit, [Role.OFFICER])
     return render(request, "reports/detail.html", {
-        "report": report, "rows": _form_rows(report, posted, errors, registry),
+        "report": report, "rows": _form_rows(report, posted, errors, registry, last_year),
+        "previous_report": previous,
         "narrative": [{"name": f, "label": Report._meta.get_field(f).verbose_name, "value": narrative_values.get(f, ""),
-                       "comment": report.review_comments.get(f, "")} for f in NARRATIVE_FIELDS],
+                       "comment": comments.get(f, "")} for f in NARRATIVE_FIELDS],
+        "review_comments": comments,
         "errors": errors, "can_edit": can_edit, "can_review": can_review, "can_extend": can_extend,
         "deadline": deadline, "locked": report.status == ReportStatus.DRAFT and timezone.localdate() >= deadline,
         "extension": selectors.latest_extension(report.unit, report.year),
-        "transitions": report.transitions.all(), "attachments": report.attachments.all(),
+        "extension_request": selectors.latest_extension_request(report.unit, report.year),
+        "can_request_extension": is_officer and report.status == ReportStatus.DRAFT,
+        "history": _history(report), "attachments": report.attachments.all(),
     }, status=status)
 
 
@@ -278,6 +347,59 @@ def extension_grant(request):
     return redirect(safe_next_url(request, f"{reverse('reports:completeness')}?unit={unit.parent_id}&year={year}"))
 
 
+def _posted_date(request, field: str) -> datetime.date | None:
+    raw = request.POST.get(field, "")
+    try:
+        return datetime.datetime.strptime(raw, "%Y-%m-%d").date()  # noqa: DTZ007 (a calendar day, no time)
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def extension_request(request):
+    """The unit's officer asks for more time; back to the report (or the list) the request came from."""
+    unit = _scoped_unit(request, request.POST.get("unit"))
+    year = _year(request)
+    back = safe_next_url(request, f"{reverse('reports:index')}?year={year}")
+    new_deadline = _posted_date(request, "new_deadline")
+    if new_deadline is None:
+        messages.error(request, _("Hạn đề nghị không hợp lệ."))
+        return redirect(back)
+    return domain_action(
+        request,
+        lambda: services.extension_request(unit=unit, year=year, new_deadline=new_deadline,
+                                           reason=request.POST.get("reason", ""), by=request.user),
+        success=_("Đã gửi đề nghị gia hạn đến cấp trên."), then=back)
+
+
+@login_required
+@require_POST
+def extension_decide(request, pk: int):
+    """The reviewer grants or refuses a unit's request, then returns to where they were (a safe `next`)."""
+    asked = scoped_object_or_404(
+        scope_queryset(ExtensionRequest.objects.select_related("unit"), request.user, unit_field="unit"), pk,
+        _("Không tìm thấy đề nghị gia hạn hoặc bạn không có quyền xem."))
+    unit = asked.unit
+    back = safe_next_url(request, f"{reverse('reports:completeness')}?unit={unit.parent_id}&year={asked.year}")
+    grant = request.POST.get("action") == "grant"
+    new_deadline = None
+    if grant and request.POST.get("new_deadline"):
+        new_deadline = _posted_date(request, "new_deadline")
+        if new_deadline is None:
+            messages.error(request, _("Hạn mới không hợp lệ."))
+            return redirect(back)
+    if grant:
+        success = _("Đã gia hạn báo cáo cho “%(unit)s”.") % {"unit": unit.name}
+    else:
+        success = _("Đã trả lời không gia hạn cho “%(unit)s”.") % {"unit": unit.name}
+    return domain_action(
+        request,
+        lambda: services.extension_request_decide(request=asked, by=request.user, grant=grant,
+                                                  reason=request.POST.get("reason", ""), new_deadline=new_deadline),
+        success=success, then=back)
+
+
 # --- completeness and dashboard -------------------------------------------------------------------
 
 
@@ -286,12 +408,40 @@ def completeness(request):
     unit = _scoped_unit(request, request.GET.get("unit"))
     year = _year(request)
     result = selectors.completeness(unit, year)
+    totals = result.totals  # over every unit, whatever the filter below shows: the counts stay those of the rollup
+    only_missing = request.GET.get("missing") == "1"
+    sort = request.GET.get("sort") if request.GET.get("sort") in COMPLETENESS_SORTS else "name"
+    rows = [r for r in result.rows if r.missing > 0] if only_missing else list(result.rows)
+    missing_units = list(result.missing_units)
+    if sort == "missing":  # the reviewer's morning: where most reports are still missing, the most overdue first
+        rows.sort(key=lambda r: (-r.missing, r.unit.name))
+        missing_units.sort(key=lambda u: (u.extended_to or u.deadline or datetime.date.max, u.path))
     return render(request, "reports/completeness.html", {
-        "unit": unit, "year": year, "result": result, "totals": result.totals,
+        "unit": unit, "year": year, "result": result, "totals": totals, "rows": rows,
+        "missing_units": missing_units, "only_missing": only_missing, "sort": sort,
+        "sorts": [(key, label) for key, label in COMPLETENESS_SORTS.items()],
         "ancestors": [a for a in unit_ancestors(unit) if can_act_on(request.user, a, None)],
         "can_extend": can_act_on(request.user, unit, [Role.REVIEWER]),
         "today": timezone.localdate(),
     })
+
+
+COMPLETENESS_SORTS = {"name": _lazy("Theo tên đơn vị"), "missing": _lazy("Còn thiếu nhiều nhất trước")}
+
+
+def _campaign_years(year: int) -> list[int]:
+    """The campaign's years (2023–2030) for the trend; the shown year is always among them."""
+    span = Campaign.objects.order_by("start_year").values_list("start_year", "end_year").first()
+    first, last = span if span else (year - 3, year)
+    return list(range(min(first, year), max(last, year) + 1))
+
+
+def _open_years(years: list[int]) -> set[int]:
+    """Years whose figures are not final yet ("chưa khóa số"): the running year, and an earlier year one of whose
+    reporting rounds is still before its deadline (one query). Later years have no figures: not open, not shown."""
+    today = timezone.localdate()
+    pending = ReportingRound.objects.filter(year__in=years, deadline__gte=today).values_list("year", flat=True)
+    return ({today.year} | set(pending)) & {y for y in years if y <= today.year}
 
 
 @login_required
@@ -302,12 +452,31 @@ def dashboard(request):
     if indicator not in Indicator.values:
         indicator = Indicator.HOUSEHOLDS_LEARNING_FAMILY
     table = exports.dashboard_table(unit, year, indicator)
+    label = Indicator(indicator).label
+    years = _campaign_years(year)
+    open_years = _open_years(years)
+    trend = selectors.trend(unit, indicator, years[0], years[-1])
+    for row in trend:
+        row.open = row.year in open_years
+        row.future = row.year > timezone.localdate().year
+    located = [(row, point) for row in table["rows"] if (point := geo.centroid(row["unit"]))]
     return render(request, "reports/dashboard.html", {
-        "unit": unit, "year": year, "indicator": indicator, "indicator_label": Indicator(indicator).label,
+        "location_map": charts.location_map(located, title=_("%(indicator)s năm %(year)s theo vị trí đơn vị") % {
+            "indicator": label, "year": year}),
+        "unlocated": len(table["rows"]) - len(located),
+        "unit": unit, "year": year, "indicator": indicator, "indicator_label": label,
         "indicators": Indicator.choices, "table": table,
         "overview": exports.unit_overview(unit, year),
         "completeness": selectors.completeness(unit, year, missing_limit=0),
-        "trend": selectors.trend(unit, indicator, year - 3, year),
+        "trend": trend,
+        "attainment_chart": charts.attainment_chart(table["rows"], title=_(
+            "%(indicator)s năm %(year)s: tỷ lệ đạt so với chỉ tiêu theo đơn vị trực thuộc")
+            % {"indicator": label, "year": year}),
+        "trend_chart": charts.trend_chart(
+            [charts.TrendPoint(t.year, t.percentage, t.target, t.source == "predecessors", t.open) for t in trend],
+            reform=settings.ADMIN_REFORM_DATE,
+            title=_("%(indicator)s: diễn biến %(first)s–%(last)s") % {
+                "indicator": label, "first": years[0], "last": years[-1]}),
         "ancestors": [a for a in unit_ancestors(unit) if can_act_on(request.user, a, None)],
     })
 
@@ -319,8 +488,17 @@ def export_xlsx(request):
     content = exports.rollup_workbook(unit, year)
     response = HttpResponse(content,
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="thong-ke-{year}-{unit.pk}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{content_filename("bao-cao", unit, year, "xlsx")}"'
     return response
+
+
+def content_filename(what: str, unit: Unit, year: int, extension: str) -> str:
+    """A download named after its content, readable in a folder of downloads: "bao-cao-ha-tinh-2025.xlsx".
+
+    The unit's short name (without "Tỉnh", "Xã"…) when it has one, ASCII without diacritics (đ → d, which NFKD
+    does not decompose), so that every browser and mail client keeps the name as is."""
+    name = (unit.short_name or unit.name).replace("đ", "d").replace("Đ", "D")
+    return f"{slugify(f'{what} {name}') or what}-{year}.{extension}"
 
 
 @login_required

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_scope import ScopedAdminMixin
 from core.errors import DomainError
 
 from . import services
@@ -93,10 +94,14 @@ class CriteriaSetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_unit_field = "authority"
     list_display = ["number", "date", "title_type", "authority", "signer"]
     list_select_related = ["title_type", "authority"]
     search_fields = ["number"]
+
+    def has_add_permission(self, request):
+        return False  # issued through the services (register number, the recognitions it carries)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -106,11 +111,14 @@ class DecisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Recognition)
-class RecognitionAdmin(admin.ModelAdmin):
+class RecognitionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["title_type", "unit", "year", "level", "decision", "revoked_at"]
     list_select_related = ["title_type", "unit", "decision"]
     list_filter = ["title_type", "year"]
     raw_id_fields = ["unit", "household", "clan", "citizen", "decision", "evaluation", "criteria_set"]
+
+    def has_add_permission(self, request):
+        return False  # a recognition comes with its decision (services), its waiting and validity rules checked
 
     def has_change_permission(self, request, obj=None):
         return False  # revocation goes through the page (with a reason), never an edit

@@ -98,4 +98,8 @@ def load(context: dict, credentials: list) -> dict:
     # Waiting for chutich.thanhsen: the ward's lower-secondary school has submitted its self-assessment.
     if "THCS" in schools:
         _submitted(titles["don-vi-hoc-tap"], schools["THCS"], users["xa.thanhsen"], year, 1)
+    # And for chutich.camxuyen: the commune's primary school (issue 13.1: every demo account has something to do).
+    camxuyen_primary = Unit.objects.filter(parent=communes["camxuyen"], name__startswith="Trường Tiểu học").first()
+    if camxuyen_primary is not None:
+        _submitted(titles["don-vi-hoc-tap"], camxuyen_primary, users["xa.camxuyen"], year, 1)
     return {"title_types": titles}

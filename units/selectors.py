@@ -7,10 +7,13 @@ WHERE clause of path prefixes, so any model that points at a unit is scoped the 
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,17 +35,40 @@ def today() -> datetime.date:
 SCOPE_GENERATION = Generation("units:scope")
 
 
+def mark_scope_changed(connection: Any) -> None:
+    """A membership or succession changed inside the connection's open transaction (units.signals): from now
+    until it ends, that transaction reads scopes under a private generation of its own, so it sees its own
+    change while other requests keep the committed scopes (the shared generation is bumped at commit)."""
+    connection.scope_private = (_outermost_atomic(connection), uuid.uuid4().hex)
+
+
+def _outermost_atomic(connection: Any) -> int | None:
+    # The outermost Atomic identifies the transaction: a later one on the same (persistent) connection has
+    # another, so a mark left by a rolled-back transaction expires with it.
+    return id(connection.atomic_blocks[0]) if connection.atomic_blocks else None
+
+
+def _private_generation() -> str:
+    """The open transaction's private scope generation, or "" when it changed no membership or succession."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return ""
+    owner, token = getattr(connection, "scope_private", (None, ""))
+    return token if owner == _outermost_atomic(connection) else ""
+
+
 def _scope_rows(user) -> list[tuple[str | None, str]]:
     """(role, path) of every membership of the user, plus (None, path) of their units' predecessors.
 
     Every scoped request needs them, so they are cached between requests (SCOPE_CACHE_SECONDS) under the scope
     generation, and on the user object for the rest of the request.
     """
-    rows = getattr(user, "_scope_paths_cache", None)
-    if rows is not None:
-        return rows
+    private = _private_generation()
+    memo = getattr(user, "_scope_paths_cache", None)
+    if memo is not None and memo[0] == private:
+        return memo[1]
     seconds = getattr(settings, "SCOPE_CACHE_SECONDS", 300)
-    key = f"units:scope:{SCOPE_GENERATION.current()}:{user.pk}" if seconds else None
+    key = f"units:scope:{SCOPE_GENERATION.current()}:{private}:{user.pk}" if seconds else None
     rows = cache.get(key) if key else None
     if rows is None:
         rows = list(Membership.objects.filter(user=user).values_list("role", "unit__path"))
@@ -54,7 +80,7 @@ def _scope_rows(user) -> list[tuple[str | None, str]]:
         rows.extend((None, path) for path in lineage)
         if key:
             cache.set(key, rows, seconds)
-    user._scope_paths_cache = rows
+    user._scope_paths_cache = (private, rows)
     return rows
 
 

@@ -7,6 +7,10 @@ Bulk writes send no signals: the tree loader and the path repair bump the genera
 The bump waits for the commit. Bumped at save time, a request running between the save and the commit would
 still read the old rows (say, a revoked membership) and cache them under the new generation, where they would
 stay for SCOPE_CACHE_SECONDS. Outside a transaction on_commit runs at once.
+
+Until that commit, the transaction that made the change must see it (a demo step or a service that grants a role
+and then acts with it): the change gives the transaction a private scope generation (units.selectors.
+mark_scope_changed), under which it reads and caches its own scopes, invisible to other requests.
 """
 
 from typing import Any
@@ -16,10 +20,13 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .models import Membership, Succession
-from .selectors import SCOPE_GENERATION
+from .selectors import SCOPE_GENERATION, mark_scope_changed
 
 
 @receiver([post_save, post_delete], sender=Membership, dispatch_uid="units_scope_membership")
 @receiver([post_save, post_delete], sender=Succession, dispatch_uid="units_scope_succession")
 def _forget_scopes(**kwargs: Any) -> None:
-    transaction.on_commit(SCOPE_GENERATION.bump)
+    connection = transaction.get_connection(kwargs.get("using"))
+    if connection.in_atomic_block:
+        mark_scope_changed(connection)
+    transaction.on_commit(SCOPE_GENERATION.bump, using=kwargs.get("using"))

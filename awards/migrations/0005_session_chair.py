@@ -14,6 +14,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='reviewsession',
             name='chair',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='awards.councilmember', verbose_name='chủ tọa'),
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+',
+                to='awards.councilmember', verbose_name='chủ tọa',
+            ),
         ),
     ]

@@ -4,11 +4,13 @@ the register itself (documents, counters) is read-only here, because numbers com
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_scope import ScopedAdminMixin
+
 from .models import Document, IssuingBody, LegalBasis, RegisterCounter
 
 
 @admin.register(IssuingBody)
-class IssuingBodyAdmin(SimpleHistoryAdmin):
+class IssuingBodyAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ("name", "abbreviation", "kind", "unit", "head_title", "head_name", "active")
     list_filter = ("kind", "active")
     search_fields = ("name", "abbreviation")
@@ -35,7 +37,8 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(ReadOnlyAdmin):
+class DocumentAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+    scope_unit_field = "issuer__unit"
     list_display = ("number", "kind", "title", "issuer", "date", "status", "render_status", "external")
     list_filter = ("kind", "status", "render_status", "external", "year")
     search_fields = ("number", "title")
@@ -43,7 +46,8 @@ class DocumentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RegisterCounter)
-class RegisterCounterAdmin(ReadOnlyAdmin):
+class RegisterCounterAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+    scope_unit_field = "issuer__unit"
     list_display = ("issuer", "kind", "year", "last_seq")
     list_filter = ("kind", "year")
     list_select_related = ("issuer",)

@@ -7,7 +7,7 @@ from campaigns.indicators import Indicator
 from units.api.serializers import UnitBriefSerializer
 
 from ..models import Report, ReportAttachment, ReportTransition
-from ..selectors import percentage
+from ..selectors import Basis, TargetBasis, percentage
 
 
 class FigureSerializer(serializers.Serializer):
@@ -99,6 +99,9 @@ class CompletenessSerializer(serializers.Serializer):
     accepted = serializers.IntegerField()
 
 
+BASES = [Basis.OWN, Basis.SUCCESSORS, Basis.PREDECESSORS]
+
+
 class StatSerializer(serializers.Serializer):
     unit = UnitBriefSerializer()
     year = serializers.IntegerField()
@@ -108,6 +111,15 @@ class StatSerializer(serializers.Serializer):
     percentage = serializers.SerializerMethodField()
     target = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True, coerce_to_string=False)
     on_track = serializers.BooleanField(allow_null=True)
+    # One choice set for both `basis` fields (the schema's single BasisEnum); /stats/ answers own or successors.
+    basis = serializers.ChoiceField(choices=BASES,
+                                    help_text="own: địa bàn của đơn vị; successors: đơn vị đã giải thể, "
+                                              "tính trên địa bàn các đơn vị kế thừa")
+    target_basis = serializers.ChoiceField(choices=[TargetBasis.OWN, TargetBasis.PREDECESSORS, TargetBasis.ANCESTOR],
+                                           allow_null=True,
+                                           help_text="own: chỉ tiêu của đơn vị; predecessors: bình quân gia quyền "
+                                                     "theo mẫu số của các đơn vị trước sắp xếp; ancestor: của "
+                                                     "đơn vị cấp trên gần nhất")
 
     def get_percentage(self, row) -> float | None:
         value = percentage(row.numerator, row.denominator)
@@ -123,6 +135,7 @@ class TrendSerializer(serializers.Serializer):
     on_track = serializers.BooleanField(allow_null=True)
     partial = serializers.BooleanField()
     source = serializers.CharField()
+    basis = serializers.ChoiceField(choices=BASES, help_text="predecessors: tổng của các đơn vị trước sắp xếp")
 
     def get_percentage(self, row) -> float | None:
         return None if row.percentage is None else float(row.percentage)

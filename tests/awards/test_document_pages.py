@@ -115,3 +115,15 @@ def test_pages_out_of_scope_are_404_on_get_and_post(client, awarded, tree, djang
             assert client.get(url).status_code == 404, url
             assert client.post(url).status_code == 404, url
     assert queued == [] and list(Document.objects.values_list("pk", "render_status")) == before
+
+
+def test_a_unit_that_is_the_subject_is_placed_by_the_unit_above_not_its_own_name_again(tree):
+    from awards.documents import _sentence_case_level, _subject_place
+
+    school = tree["s1"]
+    # Before: "Trường … (Trường …)" on the certificate, the decision and the tờ trình.
+    assert _subject_place(school, school.name) == school.parent.name != school.name
+    assert _subject_place(tree["h1"], "Hộ gia đình ông/bà Nguyễn Văn Học") == f"{tree['h1'].name}, {tree['c1'].name}"
+    assert _sentence_case_level("Ủy ban nhân dân Phường Thành Sen") == "Ủy ban nhân dân phường Thành Sen"
+    assert _sentence_case_level("Ủy ban nhân dân Tỉnh Hà Tĩnh") == "Ủy ban nhân dân tỉnh Hà Tĩnh"
+    assert _sentence_case_level("Thủ tướng Chính phủ") == "Thủ tướng Chính phủ"

@@ -282,8 +282,9 @@ def test_submission_is_issued_by_the_proposing_body_to_the_deciding_authority(de
     assert header == ["ỦY BAN NHÂN DÂN", "XÃ HÒA BÌNH", "Số: 01/TTr-UBND"]  # the commune's register, not a row id
     text = plain(path)
     assert "TỜ TRÌNH Về việc đề nghị tặng Bằng khen" in text
-    assert "Kính gửi: Chủ tịch Ủy ban nhân dân Tỉnh Thử Nghiệm" in text
-    assert "Ủy ban nhân dân xã Hòa Bình kính trình Chủ tịch Ủy ban nhân dân Tỉnh Thử Nghiệm xem xét, tặng" in text
+    # The level inside a body's name is a common noun: "… Ủy ban nhân dân tỉnh Thử Nghiệm" (it printed "Tỉnh").
+    assert "Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh Thử Nghiệm" in text
+    assert "Ủy ban nhân dân xã Hòa Bình kính trình Chủ tịch Ủy ban nhân dân tỉnh Thử Nghiệm xem xét, tặng" in text
     assert "Gia đình nhiều năm liền đạt danh hiệu Gia đình học tập." in text
     assert f"Hòa Bình, {vietnamese_date(timezone.localdate())}" in text
     assert "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH" in text
@@ -303,7 +304,7 @@ def test_the_register_pipeline_prints_the_same_submission_with_its_signer(decide
     document.refresh_from_db()
     assert document.render_status == Document.RenderStatus.READY
     text = plain(saved(document.pdf, tmp_path, "submission-registered"))
-    assert f"Số: {document.number}" in text and "Kính gửi: Chủ tịch Ủy ban nhân dân Tỉnh Thử Nghiệm" in text
+    assert f"Số: {document.number}" in text and "Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh Thử Nghiệm" in text
     assert "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH Lê Văn Sơn" in text
 
 

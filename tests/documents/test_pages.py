@@ -4,6 +4,7 @@ bases page (administrators only, with history)."""
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from core.documents import builders, services
@@ -67,7 +68,9 @@ def test_only_an_administrator_edits_legal_bases_and_history_is_kept(client):
     assert response.status_code == 403
     assert LegalBasis.objects.filter(pk=basis.pk).values().get() == before
 
-    admin = UserFactory(is_staff=True)
+    admin = UserFactory(is_staff=True)  # a staff account with the legal-basis permissions the admin asks for
+    admin.user_permissions.add(*Permission.objects.filter(
+        content_type__app_label="documents", codename__in=["add_legalbasis", "change_legalbasis"]))
     client.force_login(admin)
     assert client.get(reverse("documents:legal_bases")).status_code == 200
     bad = client.post(reverse("documents:legal_basis_edit", args=[basis.pk]), {

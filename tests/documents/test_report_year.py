@@ -25,3 +25,9 @@ def test_a_report_issued_the_next_year_is_found_and_not_issued_twice(monkeypatch
     again = exports.report_document_request(unit=hatinh, year=2025, by=head, issue=True)
     assert again.pk == first.pk
     assert list(Document.objects.filter(kind=DocumentKind.REPORT).values_list("number", flat=True)) == ["01/BC-UBND"]
+    # The body reports on 2025 (it used to say "… Phong trào năm 2026" and take 2026's figures).
+    from core.documents import builders
+
+    state = builders.state_document(first)
+    assert exports.reported_year(first) == 2025
+    assert "năm 2025" in state.body_html and "năm 2026" not in state.body_html

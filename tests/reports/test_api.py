@@ -182,7 +182,8 @@ def test_stats_items_follow_the_contract(api_client, tree, rounds, people, draft
     item = body["results"][0]
     assert item == {"unit": {"id": tree["p1"].pk, "code": "91", "name": "Tỉnh Thử Nghiệm", "level": "province"},
                     "year": YEAR, "indicator": "clans_learning_clan", "numerator": 5, "denominator": 8,
-                    "percentage": 62.5, "target": None, "on_track": None}
+                    "percentage": 62.5, "target": None, "on_track": None, "basis": "own",
+                    "target_basis": None}
     by_level = api_client.get("/api/v1/stats/", {"indicator": "clans_learning_clan", "unit": tree["p1"].pk,
                                                  "year": YEAR, "level": "commune"}).json()
     assert [r["unit"]["id"] for r in by_level["results"]] == [tree["c1"].pk]
@@ -230,7 +231,8 @@ def test_trend_of_a_new_commune_sums_its_primary_predecessors_and_flags_partial(
     rows = api_client.get("/api/v1/stats/trend/", {"indicator": "clans_learning_clan", "unit": new.pk,
                                                    "from": 2024, "to": 2026}).json()
     assert rows[0] == {"year": 2024, "numerator": 16, "denominator": 40, "percentage": 40.0, "target": None,
-                       "on_track": None, "partial": True, "source": "predecessors"}
+                       "on_track": None, "partial": True, "source": "predecessors",
+                       "basis": "predecessors"}
     assert rows[1]["numerator"] == 30 and rows[1]["source"] == "own" and rows[1]["partial"] is False
     assert rows[2]["numerator"] is None
     other = api_client.get("/api/v1/stats/trend/", {"indicator": "clans_learning_clan", "unit": other_new.pk,

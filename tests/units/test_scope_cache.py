@@ -7,7 +7,7 @@ from tests import factories as f
 from units import services
 from units.models import Membership, Unit
 from units.roles import Role
-from units.selectors import SCOPE_GENERATION, can_act_on, visible_units
+from units.selectors import SCOPE_GENERATION, _private_generation, can_act_on, visible_units
 
 
 def fresh(user) -> User:
@@ -39,9 +39,27 @@ def test_a_request_between_revocation_and_commit_cannot_recache_the_revoked_scop
         Membership.objects.filter(user=officer).delete()
         # Another request, before this transaction commits, still reads the membership and caches it under
         # whatever generation is current at that moment.
-        cache.set(f"units:scope:{SCOPE_GENERATION.current()}:{officer.pk}", [(Role.OFFICER, tree["c1"].path)], 300)
+        # (Another request has no private generation: the shared key.)
+        cache.set(f"units:scope:{SCOPE_GENERATION.current()}::{officer.pk}", [(Role.OFFICER, tree["c1"].path)], 300)
 
     assert not visible_units(fresh(officer)).exists()
+
+
+def test_the_transaction_that_grants_a_role_acts_with_it_before_commit_and_no_one_else_sees_it(tree):
+    # A demo step or a service grants a role and then acts with it in one transaction (load_demo's titles step
+    # did, and was refused once the bump moved to the commit). Other requests keep the committed scope.
+    admin = f.member(tree["p1"], Role.ADMIN)
+    newcomer = f.UserFactory()
+    assert not can_act_on(newcomer, tree["c1"], [Role.OFFICER])  # cached: "no role"
+    private_before = _private_generation()
+
+    services.membership_grant(user=newcomer, unit=tree["c1"], role=Role.OFFICER, by=admin)
+
+    assert _private_generation() not in ("", private_before)  # a new private generation for this transaction
+    assert can_act_on(newcomer, tree["c1"], [Role.OFFICER])  # this transaction sees its own grant at once
+    assert can_act_on(fresh(newcomer), tree["c1"], [Role.OFFICER])
+    # Nothing was written where other requests read (the shared generation, no private part) before the commit.
+    assert cache.get(f"units:scope:{SCOPE_GENERATION.current()}::{newcomer.pk}") is None
 
 
 def test_a_succession_change_is_dropped_at_commit(tree, django_capture_on_commit_callbacks):

@@ -28,6 +28,51 @@
       .catch(function () { status.textContent = gettext("Mất kết nối: chưa lưu được."); });
   }
 
+  // The rate column follows the figures as they are typed, also on the page of a refused save (which shows
+  // the typed figures): recognised ÷ total, rounded half up to two decimals as the server does, in the
+  // page's number format (70,00% in Vietnamese).
+  const rateFormat = new Intl.NumberFormat(document.documentElement.lang || "vi",
+    { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+  function whole(input) {
+    const value = input ? input.value.trim() : "";
+    return /^[0-9]+$/.test(value) ? parseInt(value, 10) : null;
+  }
+
+  function updateRate(row) {
+    const id = row.dataset.indicator;
+    const cell = document.getElementById("rate-" + id);
+    if (!cell) return;
+    const n = whole(document.getElementById("fig-" + id + "-numerator"));
+    const d = whole(document.getElementById("fig-" + id + "-denominator"));
+    if (n === null || d === null || d === 0 || n > d) {
+      cell.textContent = "—";
+      return;
+    }
+    const hundredths = Math.floor((2 * n * 10000 + d) / (2 * d));  // integers: no binary rounding surprises
+    cell.textContent = rateFormat.format(hundredths / 100) + "%";
+  }
+
+  // The registry hint beside a figure shows only where it helps: hidden while the typed number is the
+  // registry's, otherwise with the difference (typed − registry).
+  function updateHints(row) {
+    row.querySelectorAll(".hint[data-registry]").forEach(function (hint) {
+      const typed = whole(hint.closest("td").querySelector("input"));
+      const registry = parseInt(hint.dataset.registry, 10);
+      hint.hidden = typed === registry;
+      const diff = hint.querySelector(".diff");
+      if (diff) {
+        diff.textContent = (typed === null || typed === registry) ? ""
+          : " · " + interpolate(gettext("chênh lệch %s"), [typed - registry]);
+      }
+    });
+  }
+
+  form.querySelectorAll("tr[data-indicator]").forEach(function (row) {
+    row.addEventListener("input", function () { updateRate(row); updateHints(row); });
+    updateRate(row);
+  });
+
   form.addEventListener("input", function () {
     clearTimeout(timer);
     status.textContent = gettext("Đang soạn…");
