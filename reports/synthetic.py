@@ -319,7 +319,8 @@ class _Generator:
             "citizen": _Stream(Citizen, ["unit_id", "household_id", "full_name", "birth_year", "workplace"]),
             "recognition": _Stream(Recognition, [
                 "title_type_id", "decision_id", "subject_kind", "unit_id", "household_id", "clan_id", "citizen_id",
-                "year", "level", "valid_from", "valid_to", "criteria_set_id", "revoked_reason", "created_at"]),
+                "year", "level", "valid_from", "valid_to", "criteria_set_id", "revoked_reason", "revoked_act",
+                "created_at"]),
         }
         for province in provinces:
             self._province_unit_titles(province, [layout[c.pk] for c in communes_by_province[province.pk]])
@@ -394,7 +395,7 @@ class _Generator:
                    citizen=None, level: int = 1) -> None:
         title_id, decision_id, valid_from, valid_to, criteria_id = grant
         self.streams["recognition"].add(title_id, decision_id, kind, unit_id, household, clan, citizen, year, level,
-                                        valid_from, valid_to, criteria_id, "", self.now)
+                                        valid_from, valid_to, criteria_id, "", "", self.now)
 
     def _cycle_years(self) -> list[list[int]]:
         """36-month titles are renewed every third year: three staggered cycles since the campaign started."""
