@@ -159,7 +159,9 @@ def session_items(session: ReviewSession) -> QuerySet[AgendaItem]:
 
 def verify_award(code: str) -> Award | None:
     """The public verification lookup: by the unguessable code only."""
-    if not code or len(code) > 40:
+    # Codes are ASCII letters and digits: anything else (a NUL byte, which PostgreSQL refuses in a query) is
+    # "not found" without asking the database.
+    if not code or len(code) > 40 or not (code.isascii() and code.isalnum()):
         return None
     return Award.objects.select_related("decision", "form").filter(verification_code=code).first()
 

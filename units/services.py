@@ -246,7 +246,7 @@ def unit_update(*, unit: Unit, by, name: str, short_name: str = "", code: str = 
 
     Needs the admin or officer role over the unit. Locks the unit row.
     """
-    locked = Unit.objects.select_for_update().select_related("parent").get(pk=unit.pk)
+    locked = Unit.objects.select_for_update(of=("self",)).select_related("parent").get(pk=unit.pk)
     require_role(by, locked, [Role.ADMIN, Role.OFFICER])
     locked.name, locked.short_name, locked.code, locked.kind = name, short_name, code.strip(), kind
     locked.valid_from, locked.valid_to = valid_from, valid_to
@@ -262,7 +262,7 @@ def unit_delete(*, unit: Unit, by) -> None:
     """Delete a unit entered by mistake. Refused while anything hangs on it (sub-units, memberships,
     registries, reports…): a unit that was used is ended with `valid_to`, never deleted. Needs the admin
     role over its parent (a root: a superuser). Locks the unit row."""
-    locked = Unit.objects.select_for_update().select_related("parent").filter(pk=unit.pk).first()
+    locked = Unit.objects.select_for_update(of=("self",)).select_related("parent").filter(pk=unit.pk).first()
     if locked is None:
         raise Conflict(_("Đơn vị này đã bị xóa."), code="stale")
     if locked.parent_id:
