@@ -12,7 +12,7 @@ import random
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from campaigns.indicators import Indicator
@@ -363,6 +363,7 @@ def load(context: dict, credentials: list) -> dict:
     demo_lineage = {u.pk for u in demo.values()} | set(
         Succession.objects.filter(successor__in=demo.values()).values_list("predecessor_id", flat=True))
     walk = _Walk(admin, reviewer, random.Random(2026))  # noqa: S311 - demo data, not security
+    _refresh_planner_statistics()
     for year in YEARS:
         if year < today.year:
             _past_year(walk, province, year, demo_lineage)
@@ -379,6 +380,18 @@ def load(context: dict, credentials: list) -> dict:
             and datetime.date(today.year, 11, 20) <= today:
         services.extension_grant(unit=missing, year=today.year, new_deadline=today + datetime.timedelta(days=7),
                                  reason="Xã bị ảnh hưởng của bão số 5, đề nghị gia hạn.", by=reviewer, today=today)
+    _refresh_planner_statistics()
     for year in YEARS:
         aggregation.stats_rebuild(year=year)
     return {"report_years": YEARS}
+
+
+def _refresh_planner_statistics() -> None:
+    """PostgreSQL: the demo has just written the country's registries, titles and reports; without fresh
+    statistics the planner may still believe the tables hold what an earlier ANALYZE saw (a handful of rows)
+    and choose nested loops that make one rollup take minutes. ANALYZE counts the rows this transaction wrote."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE units_unit, units_succession, units_household, units_clan, units_citizen, "
+                       "titles_recognition, reports_report, reports_reportfigure, reports_statrollup, campaigns_target")
