@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint mypy-baseline check migrate demo worker beat bench messages clean
+.PHONY: run test lint mypy-baseline check migrate demo worker workers beat bench messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PY)) / Python 3.11 is required"; exit 1; }
@@ -43,8 +43,15 @@ lint: $(STAMP)
 mypy-baseline: $(STAMP)
 	$(BIN)/python .ci/mypy_baseline.py
 
+# Real workers need Redis (REDIS_URL, in the environment or .env); tasks are then routed by kind of work
+# (config/celery_queues.py, docs/scaling.md Step 5).
+# One worker consuming every queue:
 worker: $(STAMP)
-	$(BIN)/celery -A config worker --loglevel=info
+	$(BIN)/celery -A config worker --loglevel=info -Q $$($(BIN)/python -m config.celery_queues queues)
+
+# One worker per queue, as in production (docker-compose.yml); Ctrl-C stops them all.
+workers: $(STAMP)
+	$(BIN)/python -m config.celery_queues run
 
 beat: $(STAMP)
 	$(BIN)/celery -A config beat --loglevel=info

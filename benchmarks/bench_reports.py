@@ -203,6 +203,12 @@ def run_select() -> int:
     return len(_fetch(*rollup_select(YEAR)))
 
 
+def run_select_probed() -> int:
+    """The rollup's SELECT with its registry facts probed per registry row (the incremental path's way, and the
+    full rebuild's until the recognitions in force were gathered into sets): the figure before that change."""
+    return len(_fetch(*rollup_select(YEAR, gathered=False)))
+
+
 def interleaved(functions: dict, runs: int = 3) -> dict[str, list[float]]:
     """Time the functions in turns, after one warm-up each, so that load from other sessions on the machine
     falls on all of them alike."""
@@ -243,6 +249,7 @@ def main() -> None:
     samples = interleaved({
         "full": lambda: stats_rebuild(year=YEAR),
         "select": run_select,
+        "select_probed": run_select_probed,
         "joined": lambda: run_bare("joined"),
         "probed": lambda: run_bare("probed"),
     })
@@ -278,9 +285,12 @@ def main() -> None:
              fmt_s(generation) if generation is not None else "reused", "goal: minutes, not hours", "—"],
             [f"full stats_rebuild({YEAR}): delete + INSERT … SELECT + targets",
              fmt_s(median(full)), f"hand-written SELECT … GROUP BY ({best}): {fmt_s(limit)}",
-             f"{median(full) / limit:.1f}× (goal ≤ 1.5×)"],
-            ["… its SELECT alone (ORM-built fact queries, no write)", fmt_s(median(select_only)),
-             f"same: {fmt_s(limit)}", f"{median(select_only) / limit:.1f}×"],
+             f"{median(full) / limit:.2f}× (goal ≤ 1.2×)"],
+            ["… its SELECT alone (registry facts from sets gathered once, no write)", fmt_s(median(select_only)),
+             f"same: {fmt_s(limit)}", f"{median(select_only) / limit:.2f}×"],
+            ["… the same SELECT with the registry facts probed per registry row (before)",
+             fmt_s(median(samples["select_probed"])), f"same: {fmt_s(limit)}",
+             f"{median(samples['select_probed']) / limit:.2f}×"],
             [f"incremental: one commune ({commune.name}) and its ancestors", fmt_s(median(incremental)),
              "goal: < 1 s", "—"],
         ],

@@ -17,7 +17,8 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 # Order matters: the tree first (it truncates and reloads units), the rest build on it.
-SCRIPTS = ["bench_units.py", "bench_pdf.py", "bench_reports.py", "bench_import.py", "bench_load.py"]
+SCRIPTS = ["bench_units.py", "bench_pdf.py", "bench_reports.py", "bench_import.py", "bench_exchange.py",
+           "bench_load.py", "bench_replica.py"]
 
 
 def _memory() -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from core.models import User
+from definitions import groups
+from definitions.models import UnitGroup
 from units.demo import DEMO_PASSWORD
 from units.loader import NATION_KEY
 from units.models import Level, Membership, Unit
@@ -116,4 +118,33 @@ def load(context: dict, credentials: list) -> dict:
         else:
             unit = made[where].unit
         _officer(username, full_name, job_title, unit, credentials)
+    load_mountain_communes()
     return {"campaign": campaign, "plans": made}
+
+
+# Mountainous communes of Hà Tĩnh (post-2025 communes of the former Hương Sơn, Vũ Quang and Hương Khê districts) and
+# the target the province's draft plan sets for them (issue 14, item 6).
+MOUNTAIN_GROUP = {"code": "ha_tinh_xa_mien_nui", "name": "Xã miền núi",
+                  "description": "Các xã miền núi của tỉnh Hà Tĩnh (vùng Hương Sơn, Vũ Quang, Hương Khê)."}
+MOUNTAIN_COMMUNES = ("xahuongson", "xasonkim1", "xasonkim2", "xavuquang", "xahuongkhe", "xaphuctrach")
+MOUNTAIN_TARGET = ("households_learning_family", 2026, 60)
+
+
+@transaction.atomic
+def load_mountain_communes() -> UnitGroup | None:
+    """The demo's unit group "Xã miền núi" of Hà Tĩnh with a group target in the Hà Tĩnh draft plan. Runs after
+    `load` (it needs that draft); safe to run again. Through the services, as an administrator would."""
+    province = Unit.objects.filter(source_key="both:tinhhatinh").first()
+    draft = Plan.objects.filter(title=HATINH_DRAFT["title"], status=Plan.Status.DRAFT).first()
+    by = User.objects.filter(is_superuser=True).order_by("pk").first()
+    if province is None or by is None:
+        return None
+    group = UnitGroup.objects.filter(code=MOUNTAIN_GROUP["code"]).first()
+    if group is None:
+        communes = Unit.objects.filter(source_key__in=[f"new:tinhhatinh_{key}" for key in MOUNTAIN_COMMUNES])
+        group = groups.group_create(by=by, owner=province, units=list(communes), **MOUNTAIN_GROUP)
+    indicator, year, percentage = MOUNTAIN_TARGET
+    if draft is not None and not draft.targets.filter(unit_group=group, indicator=indicator, year=year).exists():
+        services.target_add(plan=draft, by=by, indicator=indicator, year=year, percentage=percentage,
+                            unit_group=group)
+    return group

@@ -1,10 +1,15 @@
+from decimal import Decimal
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.documents.sanitize import text_for_editing
+from definitions.groups import groups_for_scope
+from definitions.models import UnitGroup
 
-from .indicators import Indicator
 from .models import Plan
+from .selectors import administrative_scope, target_indicators
 from .services import RICH_TEXT_FIELDS
 
 RICH_TEXT_HELP = _("Mỗi dòng là một đoạn. Có thể dùng thẻ HTML đơn giản: <b>, <i>, <u>, <ul>, <ol>, <li>, <table>.")
@@ -65,6 +70,22 @@ class PlanForm(forms.ModelForm):
 
 
 class TargetForm(forms.Form):
-    indicator = forms.ChoiceField(label=_("Chỉ tiêu"), choices=Indicator.choices)
+    """A target of a draft plan: any indicator the portal defines, for the plan's whole area or for a unit group
+    inside it (mountainous communes…). Shape only; the service checks the slug, the group and the ranges."""
+
+    indicator = forms.ChoiceField(label=_("Chỉ tiêu"), choices=())
+    unit_group = forms.ModelChoiceField(label=_("Nhóm đơn vị"), queryset=UnitGroup.objects.none(), required=False,
+                                        empty_label=_("Cả địa bàn"))
     year = forms.IntegerField(label=_("Năm"), min_value=2023, max_value=2030)
-    percentage = forms.DecimalField(label=_("Tỷ lệ (%)"), min_value=0, max_value=100, decimal_places=2)
+    percentage = forms.DecimalField(label=_("Tỷ lệ (%)"), min_value=0, max_value=Decimal("999.99"),
+                                    decimal_places=2)
+
+    def __init__(self, *args, plan: Plan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        indicator = cast(forms.ChoiceField, self.fields["indicator"])
+        indicator.choices = list(target_indicators().values_list("slug", "name"))
+        indicator.error_messages["invalid_choice"] = _("Chỉ tiêu “%(value)s” không tồn tại hoặc đã ngừng sử dụng.")
+        group = cast(forms.ModelChoiceField, self.fields["unit_group"])
+        group.queryset = groups_for_scope(administrative_scope(plan.unit))
+        group.error_messages["invalid_choice"] = _(
+            "Nhóm đơn vị không tồn tại hoặc không dùng được ở phạm vi của kế hoạch.")

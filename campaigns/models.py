@@ -61,8 +61,18 @@ class Phase(models.Model):
 class Target(models.Model):
     """(indicator, scope unit, year, percentage): e.g. 70% of households in Bình Dương by 2025."""
 
-    indicator = models.CharField(_("chỉ tiêu"), max_length=60, choices=Indicator.choices)
+    # Any indicator slug defined as data (definitions.IndicatorDefinition), the ten built-in ones included: no
+    # choices here, so a new indicator needs no migration; the services check the slug.
+    indicator = models.CharField(_("chỉ tiêu"), max_length=60)
     unit = models.ForeignKey(Unit, verbose_name=_("phạm vi"), on_delete=models.PROTECT, related_name="targets")
+    # Set: the target applies only to the group's members (and their subtrees) inside `unit`'s subtree, e.g. the
+    # mountainous communes of Hà Tĩnh (reports/targets.py holds the precedence).
+    unit_group = models.ForeignKey(
+        "definitions.UnitGroup", verbose_name=_("nhóm đơn vị"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="targets",
+        help_text=_("Để trống: chỉ tiêu áp dụng cho cả phạm vi. Chọn nhóm: chỉ áp dụng cho các đơn vị của nhóm "
+                    "trong phạm vi."),
+    )
     year = models.PositiveSmallIntegerField(_("năm"))
     percentage = models.DecimalField(
         _("tỷ lệ (%)"), max_digits=5, decimal_places=2,
@@ -81,19 +91,42 @@ class Target(models.Model):
         verbose_name_plural = _("chỉ tiêu")
         ordering = ["unit", "year", "indicator"]
         indexes = [models.Index(fields=["unit", "year"], name="target_unit_year_idx")]
+        # NULLs are distinct in a unique index: a general target (no group) and each group's target get a
+        # constraint of their own.
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "indicator", "unit", "year"], name="target_unique_in_plan",
+                fields=["plan", "indicator", "unit", "year"], condition=models.Q(unit_group__isnull=True),
+                name="target_unique_in_plan",
                 violation_error_message=_("Kế hoạch đã có chỉ tiêu này cho năm này."),
             ),
             models.UniqueConstraint(
-                fields=["indicator", "unit", "year"], condition=models.Q(plan__isnull=True),
+                fields=["plan", "indicator", "unit", "unit_group", "year"],
+                condition=models.Q(unit_group__isnull=False), name="target_group_unique_in_plan",
+                violation_error_message=_("Kế hoạch đã có chỉ tiêu này của nhóm đơn vị cho năm này."),
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "unit", "year"], condition=models.Q(plan__isnull=True, unit_group__isnull=True),
                 name="target_unique_without_plan",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "unit", "unit_group", "year"],
+                condition=models.Q(plan__isnull=True, unit_group__isnull=False),
+                name="target_group_unique_without_plan",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_indicator_display()} {self.percentage}% ({self.year})"
+        group = f" — {self.unit_group}" if self.unit_group_id else ""
+        return f"{self.get_indicator_display()}{group} {self.percentage}% ({self.year})"
+
+    def get_indicator_display(self) -> str:
+        """The indicator's name: from `indicator_name` when the selector annotated it (lists), else one query."""
+        name = getattr(self, "indicator_name", None)
+        if name is None:
+            from definitions.models import IndicatorDefinition
+
+            name = IndicatorDefinition.objects.filter(slug=self.indicator).values_list("name", flat=True).first()
+        return str(name or self.indicator)
 
     def applies_until(self):
         """Targets on districts (abolished by the 2025 reform) stay in history but apply no longer."""

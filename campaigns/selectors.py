@@ -8,11 +8,13 @@ that must carry it out, so the cascade can be followed upwards. Drafts never lea
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from definitions.models import IndicatorDefinition
 from units import selectors as unit_selectors
 from units.models import Level, Unit
 
+from .indicators import Indicator
 from .models import Campaign, Phase, Plan, Target
 
 CHAIN_LIMIT = 50
@@ -121,8 +123,21 @@ def plan_versions(user, plan: Plan) -> list[Plan]:
     return [p for p in chain if p.pk in readable]
 
 
+def target_indicators() -> QuerySet[IndicatorDefinition]:
+    """Indicators a new target may be set for: every active one defined as data, and the built-in slugs of the
+    API (the district one, void since the 2025 reform, stays for the history of 2023–2025 plans)."""
+    return IndicatorDefinition.objects.filter(Q(is_active=True) | Q(slug__in=Indicator.values)).order_by(
+        "-builtin", "name")
+
+
+def with_indicator_names(targets: QuerySet[Target]) -> QuerySet[Target]:
+    """`indicator_name` on each target (Target.get_indicator_display reads it): one subquery, not a query a row."""
+    name = IndicatorDefinition.objects.filter(slug=OuterRef("indicator")).values("name")[:1]
+    return targets.annotate(indicator_name=Subquery(name))
+
+
 def plan_targets(plan: Plan) -> QuerySet[Target]:
-    return plan.targets.select_related("unit").order_by("year", "indicator")
+    return with_indicator_names(plan.targets.select_related("unit", "unit_group")).order_by("year", "indicator")
 
 
 def visible_targets(user) -> QuerySet[Target]:
@@ -135,7 +150,7 @@ def visible_targets(user) -> QuerySet[Target]:
     else:
         without_plan = Q(plan__isnull=True) & (unit_selectors.scope_filter(user) | Q(unit_id__in=ancestors))
         scope = without_plan | (Q(plan__isnull=False) & plan_visibility_q(user, prefix="plan__"))
-    return Target.objects.filter(scope).select_related("unit", "plan")
+    return with_indicator_names(Target.objects.filter(scope).select_related("unit", "plan", "unit_group"))
 
 
 def campaigns() -> QuerySet[Campaign]:

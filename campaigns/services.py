@@ -24,12 +24,13 @@ from core.documents.sanitize import rich_text
 from core.documents.services import issuing_body_for
 from core.errors import Conflict, DomainError
 from core.text import nfc
+from definitions.groups import groups_for_scope
+from definitions.models import IndicatorDefinition, UnitGroup
 from units import selectors as unit_selectors
 from units.models import Kind, Level, Unit
 from units.roles import Role
 
 from . import selectors
-from .indicators import Indicator
 from .models import Campaign, CapacityMark, DocumentKind, PdfStatus, Plan, Target
 
 logger = logging.getLogger(__name__)
@@ -320,8 +321,8 @@ def plan_correct(*, plan: Plan, by) -> Plan:
     except IntegrityError as exc:  # the OneToOne: someone opened the correction a moment ago
         raise Conflict(_("Kế hoạch này vừa được người khác đính chính."), code="already_corrected") from exc
     Target.objects.bulk_create([
-        Target(indicator=t.indicator, unit_id=t.unit_id, year=t.year, percentage=t.percentage,
-               campaign_id=t.campaign_id, plan=correction)
+        Target(indicator=t.indicator, unit_id=t.unit_id, unit_group_id=t.unit_group_id, year=t.year,
+               percentage=t.percentage, campaign_id=t.campaign_id, plan=correction)
         for t in locked.targets.all()
     ])
     return correction
@@ -330,18 +331,47 @@ def plan_correct(*, plan: Plan, by) -> Plan:
 # --- targets -----------------------------------------------------------------------------------
 
 
+def _check_indicator(indicator: str) -> IndicatorDefinition:
+    """Any active indicator defined as data, or a built-in slug of the API (the void district one stays accepted
+    for the history of 2023–2025 plans)."""
+    slug = indicator.strip() if isinstance(indicator, str) else ""
+    if not slug:
+        raise DomainError(_("Cần chọn chỉ tiêu."), field="indicator")
+    definition = selectors.target_indicators().filter(slug=slug).first()
+    if definition is None:
+        raise DomainError(_("Chỉ tiêu “%(slug)s” không tồn tại hoặc đã ngừng sử dụng.") % {"slug": slug},
+                          field="indicator")
+    return definition
+
+
+def _check_group(unit_group: UnitGroup | None, unit: Unit) -> None:
+    """A group target reaches the group's members inside `unit`: the group must be one a target on `unit` may name
+    (national, of `unit` or above, or owned inside it) and have a member there."""
+    if unit_group is None:
+        return
+    if not groups_for_scope(unit).filter(pk=unit_group.pk).exists():
+        raise DomainError(
+            _("Nhóm đơn vị “%(group)s” không có đơn vị nào thuộc “%(unit)s” hoặc không dùng được ở phạm vi này.")
+            % {"group": unit_group.name, "unit": unit.name},
+            field="unit_group",
+        )
+
+
 @transaction.atomic
-def target_add(*, plan: Plan, by, indicator: str, year: int, percentage, unit: Unit | None = None) -> Target:
-    """Add a target to a draft plan. Locks the plan row (targets are part of the plan's content)."""
+def target_add(*, plan: Plan, by, indicator: str, year: int, percentage, unit: Unit | None = None,
+               unit_group: UnitGroup | None = None) -> Target:
+    """Add a target to a draft plan: for the whole of `unit` (default: the plan's area), or with `unit_group` for
+    the group's members inside it only. Locks the plan row (targets are part of the plan's content)."""
     locked = _lock_for_edit(plan, by, expected_revision=None)
     scope = selectors.administrative_scope(locked.unit)
     unit = unit or scope
-    if indicator not in Indicator.values:
-        raise DomainError(_("Chỉ tiêu không hợp lệ."), field="indicator")
+    definition = _check_indicator(indicator)
+    indicator = definition.slug
     if not unit.path.startswith(scope.path):
         raise DomainError(
             _("Phạm vi của chỉ tiêu phải thuộc “%(scope)s”.") % {"scope": scope.name}, field="unit"
         )
+    _check_group(unit_group, unit)
     campaign = locked.campaign
     try:
         year = int(year)
@@ -353,15 +383,22 @@ def target_add(*, plan: Plan, by, indicator: str, year: int, percentage, unit: U
             % {"start": campaign.start_year, "end": campaign.end_year},
             field="year",
         )
+    # A percentage (factor 100) lies in 0..100; an indicator per 1,000 or per 10,000 may go higher, up to what the
+    # column holds.
+    highest = Decimal(100) if definition.factor == 100 else Decimal("999.99")
+    message = _("Tỷ lệ phải là một số từ 0 đến %(max)s.") % {"max": "100" if highest == 100 else "999,99"}
     try:
         value = Decimal(str(percentage).replace(",", "."))
     except InvalidOperation:
-        raise DomainError(_("Tỷ lệ phải là một số từ 0 đến 100."), field="percentage") from None
-    if not Decimal(0) <= value <= Decimal(100):
-        raise DomainError(_("Tỷ lệ phải là một số từ 0 đến 100."), field="percentage")
-    if Target.objects.filter(plan=locked, indicator=indicator, unit=unit, year=year).exists():
-        raise DomainError(_("Kế hoạch đã có chỉ tiêu này cho năm %(year)s.") % {"year": year}, field="indicator")
-    target = Target(plan=locked, campaign=campaign, indicator=indicator, unit=unit, year=year,
+        raise DomainError(message, field="percentage") from None
+    if not value.is_finite() or not Decimal(0) <= value <= highest:
+        raise DomainError(message, field="percentage")
+    if Target.objects.filter(plan=locked, indicator=indicator, unit=unit, year=year, unit_group=unit_group).exists():
+        message = (_("Kế hoạch đã có chỉ tiêu này của nhóm “%(group)s” cho năm %(year)s.")
+                   % {"group": unit_group.name, "year": year} if unit_group is not None
+                   else _("Kế hoạch đã có chỉ tiêu này cho năm %(year)s.") % {"year": year})
+        raise DomainError(message, field="indicator")
+    target = Target(plan=locked, campaign=campaign, indicator=indicator, unit=unit, year=year, unit_group=unit_group,
                     percentage=value.quantize(Decimal("0.01")))
     target._history_user = by
     target.save()

@@ -149,7 +149,7 @@ def plan_detail(request, pk: int):
         "cascade": selectors.plan_cascade(request.user, plan),
         "versions": selectors.plan_versions(request.user, plan),
         "correction": Plan.objects.filter(supersedes=plan).first(),
-        "target_form": (TargetForm(initial={"year": (plan.issued_on or unit_selectors.today()).year})
+        "target_form": (TargetForm(initial={"year": (plan.issued_on or unit_selectors.today()).year}, plan=plan)
                         if can_edit and not plan.is_issued else None),
         "pdf_fresh": fresh,
         "pdf_status": "ready" if fresh else ("none" if plan.pdf_status == "ready" else plan.pdf_status),
@@ -193,7 +193,7 @@ def plan_correct(request, pk: int):
 @require_http_methods(["POST"])
 def target_add(request, pk: int):
     plan = _readable_plan(request, pk)
-    form = TargetForm(request.POST)
+    form = TargetForm(request.POST, plan=plan)
     if not form.is_valid():
         for field, errors in form.errors.items():
             messages.error(request, f"{form.fields[field].label}: {errors[0]}")

@@ -1,5 +1,6 @@
-"""The Celery app. Time limits, acks_late and the broker visibility timeout are set once, in settings
-(CELERY_* in config/settings/base.py, docs/adr/0009-celery-redelivery.md), for every task."""
+"""The Celery app. Everything about how tasks run is set once, in settings (CELERY_* in
+config/settings/base.py): acks_late and the broker visibility timeout (docs/adr/0009-celery-redelivery.md), and the
+queues and time limits by kind of work, from the one table in config/celery_queues.py (docs/scaling.md Step 5)."""
 
 import os
 

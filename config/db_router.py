@@ -4,24 +4,44 @@ Off unless DATABASE_REPLICA_URL defines the "replica" database. Then GET and HEA
 with one of settings.DATABASE_REPLICA_PATHS (the stats and completeness endpoints and pages) read from the
 replica: they show stored rollups and counts that a debounced or nightly job rebuilds, so a replica a second
 behind the primary is indistinguishable there. Everything else — every write, every read inside a
-transaction, every other path — stays on "default", so nobody reads older data than they just wrote.
+transaction, every other path — stays on "default".
+
+Read-your-own-writes: a browser (or API client keeping cookies) that just wrote — any POST, PUT, PATCH or
+DELETE, whatever its path and outcome — gets a signed, timestamped cookie; for DATABASE_REPLICA_STICKY_SECONDS
+after it, its reads of the replica paths stay on the primary too. An officer who saves a report, or a reviewer
+who accepts one, and opens the completeness page a second later sees their own change even while the replica
+is behind. A client without the cookie (another user, or the same one later) reads the replica.
 The flag lives in a context variable: each gunicorn thread (and each asyncio task) sees only its own request.
 """
 
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.http import HttpRequest, HttpResponse
 
 REPLICA = "replica"
 _replica_reads = contextvars.ContextVar("replica_reads", default=False)
+# The cookie that keeps a client that just wrote on the primary; its value means nothing, the signature's
+# timestamp is what counts (get_signed_cookie's max_age), and the salt keeps it from being any other signed value.
+STICKY_COOKIE = "xhht_wrote"
+STICKY_SALT = "config.db_router.sticky"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 def replica_configured() -> bool:
     return REPLICA in settings.DATABASES
+
+
+def _replica_is_the_primary() -> bool:
+    """The alias names the primary's own server and database (the test settings' mirror; or a misconfiguration):
+    then reads go through "default" itself — one connection, and one a test's database restrictions allow."""
+    replica, default = settings.DATABASES[REPLICA], settings.DATABASES[DEFAULT_DB_ALIAS]
+    return all(replica.get(key) == default.get(key) for key in ("ENGINE", "HOST", "PORT", "NAME"))
 
 
 class ReplicaRouter:
@@ -32,6 +52,8 @@ class ReplicaRouter:
             return None  # the next router, then "default"
         if connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return None  # a read inside a transaction must see the transaction's own writes
+        if _replica_is_the_primary():
+            return None
         return REPLICA
 
     def db_for_write(self, model, **hints):
@@ -45,19 +67,37 @@ class ReplicaRouter:
 
 
 class ReplicaReadsMiddleware:
-    """Marks GET/HEAD requests to the replica paths; removes itself when no replica is configured."""
+    """Marks GET/HEAD requests to the replica paths, unless the client wrote in the last few seconds; marks
+    every writing request's response with the cookie that says so. Removes itself when no replica is configured."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         if not replica_configured():
             raise MiddlewareNotUsed
         self.get_response = get_response
         self.prefixes = tuple(settings.DATABASE_REPLICA_PATHS)
+        self.sticky_seconds = int(settings.DATABASE_REPLICA_STICKY_SECONDS)
 
-    def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or not request.path.startswith(self.prefixes):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in SAFE_METHODS:
+            response = self.get_response(request)
+            if self.sticky_seconds > 0:
+                # Set even on a refused write (400, 409): the client is about to reload what it edits.
+                response.set_signed_cookie(
+                    STICKY_COOKIE, "1", salt=STICKY_SALT, max_age=self.sticky_seconds, httponly=True,
+                    samesite="Lax", secure=settings.SESSION_COOKIE_SECURE, path="/")
+            return response
+        if (request.method not in ("GET", "HEAD") or not request.path.startswith(self.prefixes)
+                or self.wrote_recently(request)):
             return self.get_response(request)
         marker = _replica_reads.set(True)
         try:
             return self.get_response(request)
         finally:
             _replica_reads.reset(marker)
+
+    def wrote_recently(self, request: HttpRequest) -> bool:
+        """The client's last write is younger than the sticky window (a forged or stale cookie counts as none)."""
+        if self.sticky_seconds <= 0:
+            return False
+        return request.get_signed_cookie(STICKY_COOKIE, default=None, salt=STICKY_SALT,
+                                         max_age=self.sticky_seconds) is not None

@@ -33,6 +33,7 @@ urlpatterns = [
     path("titles/", include("titles.urls")),
     path("awards/", include("awards.urls")),
     path("documents/", include("core.documents.urls")),
+    path("definitions/", include("definitions.urls")),
     path("verify/<str:code>/", awards_views.verify, name="award-verify"),
     path("admin/", admin.site.urls),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

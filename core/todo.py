@@ -115,7 +115,7 @@ def _reports_due(user, today: datetime.date) -> tuple[Section, Section]:
         "-at", "-id")
     reports = {
         (r.unit_id, r.year): r
-        for r in Report.objects.filter(unit__in=held, year__in=years).prefetch_related(
+        for r in Report.objects.filter(unit__in=held, year__in=years, period_kind="yearly").prefetch_related(
             Prefetch("transitions", queryset=last_return, to_attr="returns"))
     }
     extended = {
@@ -157,6 +157,11 @@ def _reports_due(user, today: datetime.date) -> tuple[Section, Section]:
                 due.items.append(Item(title=_("Hoàn thành và gửi báo cáo năm %(year)s") % {"year": year},
                                       unit=unit, when=when, urgency=urgency, detail=detail, deadline=deadline,
                                       url=reverse("reports:detail", args=[report.pk])))
+    from reports.reviews import todo_items  # the interim and final reviews: rounds and reports of their own
+
+    review_due, review_returned = todo_items(held, today)
+    due.items += review_due
+    returned.items += review_returned
     for section in (due, returned):
         section.items.sort(key=lambda i: (i.deadline or today, i.unit.name if i.unit else ""))
         section.more = max(0, len(section.items) - LIMIT)

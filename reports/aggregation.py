@@ -28,8 +28,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from campaigns.indicators import Indicator
+from definitions.models import PeriodKind
 from units.models import Level, Unit
 
+from . import value_rollup
 from .facts import (
     EVERYTHING,
     SEGMENT,
@@ -44,6 +46,7 @@ from .models import ReportingRound, StatRollup, StatsDirty
 from .selectors import expected_filter, rounds_for_year
 from .services import stats_queued_key
 from .stats_cache import rollups_changed
+from .targets import apply_targets
 
 ROLLUP = StatRollup._meta.db_table
 
@@ -55,6 +58,35 @@ class _Plan:
 
     scope: Scope
     keep_children_of: tuple[int, ...] = ()
+
+
+def mend_planner_statistics(tables: tuple[str, ...] | None = None) -> list[str]:
+    """PostgreSQL: ANALYZE again the tables (`tables`, or all) whose statistics say "fewer rows than pages" while
+    they hold rows; returns their names.
+
+    The planner estimates a table's rows as (rows ÷ pages at its last ANALYZE) × its pages now, so it follows a
+    growing table by itself, except when that ANALYZE found pages but no live row: a table analysed while it held
+    only dead rows (a test run's rolled-back transactions, a delete before a reload) keeps a density of 0, and
+    every scan of it is then estimated at 1 row whatever it holds, so the rollup's joins become nested loops over
+    millions of pairs (minutes instead of seconds). No table in use has fewer rows than pages, so the test costs
+    one read of pg_class and finds nothing in production. A table still empty is left alone (its estimate is
+    right), so a test database full of dead pages is not analysed again at every call. ANALYZE inside the
+    caller's transaction counts the rows that transaction wrote."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                       "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relpages > 0 "
+                       "AND c.reltuples < c.relpages AND (%s OR c.relname = ANY(%s)) ORDER BY c.relname",
+                       [tables is None, list(tables or ())])
+        mended = []
+        for (name,) in cursor.fetchall():
+            table = connection.ops.quote_name(name)
+            cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")  # noqa: S608 - a name read from pg_class, quoted
+            if cursor.fetchone():
+                cursor.execute(f"ANALYZE {table}")
+                mended.append(name)
+    return mended
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -107,9 +139,21 @@ def _reports_on_time_sql(year: int, scope: Scope) -> tuple[str, list]:
         return "", []
     return (
         "SELECT e.id AS unit_id, %s AS indicator, CASE WHEN r.on_time = %s THEN 1 ELSE 0 END AS numerator, "  # noqa: S608
-        f"1 AS denominator FROM ({expected_sql}) e LEFT JOIN reports_report r ON r.unit_id = e.id AND r.year = %s",
-        [Indicator.REPORTS_ON_TIME, True, *params, year],
+        f"1 AS denominator FROM ({expected_sql}) e LEFT JOIN reports_report r ON r.unit_id = e.id AND r.year = %s "
+        "AND r.period_kind = %s",
+        [Indicator.REPORTS_ON_TIME, True, *params, year, PeriodKind.YEARLY],
     )
+
+
+# The indicators this module computes. StatRollup also holds rows of indicators defined as data (and per category
+# option), written by reports.value_rollup after the insert: what reads stored rows here reads only these.
+BUILT_IN = tuple(Indicator.values)
+
+
+def _built_in(alias: str) -> str:
+    """A condition on the StatRollup alias `alias`: a built-in indicator's own row, not a breakdown's (params:
+    BUILT_IN)."""
+    return f"({alias}.indicator IN ({', '.join(['%s'] * len(BUILT_IN))}) AND {alias}.option_id IS NULL)"
 
 
 def _kept_children_sql(year: int, plan: _Plan) -> tuple[str, list]:
@@ -123,17 +167,18 @@ def _kept_children_sql(year: int, plan: _Plan) -> tuple[str, list]:
     return (
         f"SELECT y.parent_id AS unit_id, s.indicator, s.numerator, s.denominator FROM {ROLLUP} s "  # noqa: S608
         f"JOIN units_unit y ON y.id = s.unit_id LEFT JOIN units_unit yp ON yp.id = y.parent_id "
-        f"WHERE s.year = %s AND y.parent_id IN ({placeholders}) AND NOT {in_scope} AND {on_tree}",
-        [year, *plan.keep_children_of, *params, *on_tree_params],
+        f"WHERE s.year = %s AND {_built_in('s')} AND y.parent_id IN ({placeholders}) AND NOT {in_scope} "
+        f"AND {on_tree}",
+        [year, *BUILT_IN, *plan.keep_children_of, *params, *on_tree_params],
     )
 
 
-def _select(year: int, plan: _Plan) -> tuple[str, list]:
+def _select(year: int, plan: _Plan, *, gathered: bool | None = None) -> tuple[str, list]:
     """The rollup rows of the plan's units: (unit_id, indicator, numerator, denominator, percentage).
 
     Without its WITH clause (with_depths), so that it can stand under an INSERT.
     """
-    sources, params = base_facts_sql(year, plan.scope)
+    sources, params = base_facts_sql(year, plan.scope, gathered=gathered)
     for extra_sql, extra_params in (_reports_on_time_sql(year, plan.scope),
                                     _kept_children_sql(year, plan) if plan.keep_children_of else ("", [])):
         if extra_sql:
@@ -150,9 +195,9 @@ def _select(year: int, plan: _Plan) -> tuple[str, list]:
     """, params  # noqa: S608 - only constants are interpolated; values are bound parameters
 
 
-def rollup_select(year: int) -> tuple[str, list]:
+def rollup_select(year: int, *, gathered: bool | None = None) -> tuple[str, list]:
     """The full rollup of `year` as a plain SELECT (diagnostics, EXPLAIN, the benchmark); writes nothing."""
-    sql, params = _select(year, _Plan(EVERYTHING))
+    sql, params = _select(year, _Plan(EVERYTHING), gathered=gathered)
     return with_depths() + sql, params
 
 
@@ -164,34 +209,6 @@ def _insert(cursor, year: int, plan: _Plan, now) -> None:
         SELECT %s, %s, q.* FROM ({sql}) q
         """,  # noqa: S608 - only constants are interpolated; values are bound parameters
         [year, now, *params],
-    )
-
-
-def _apply_targets(cursor, year: int, scope: Scope) -> None:
-    """Target = the unit's own target for the year, else its nearest ancestor's; on_track compares exactly.
-
-    One set-based UPDATE over the fresh rows (their target and on_track start empty): each row's ancestors by
-    path cut, joined to the few targets, the deepest ranked first.
-    """
-    in_scope, params = scope.sql("su")
-    cursor.execute(
-        with_depths() + f"""
-        UPDATE {ROLLUP} SET target = x.percentage, on_track = CASE
-            WHEN {ROLLUP}.denominator = 0 THEN NULL
-            WHEN {ROLLUP}.numerator * 100 >= x.percentage * {ROLLUP}.denominator THEN %s ELSE %s END
-        FROM (
-            SELECT s.id AS row_id, t.percentage,
-                   ROW_NUMBER() OVER (PARTITION BY s.id ORDER BY d.n DESC, t.id DESC) AS nearest
-            FROM {ROLLUP} s
-            JOIN units_unit su ON su.id = s.unit_id
-            JOIN depths d ON d.n <= su.depth
-            JOIN units_unit tu ON tu.path = SUBSTR(su.path, 1, (d.n + 1) * {SEGMENT})
-            JOIN campaigns_target t ON t.unit_id = tu.id AND t.year = s.year AND t.indicator = s.indicator
-            WHERE s.year = %s AND {in_scope}
-        ) x
-        WHERE {ROLLUP}.id = x.row_id AND x.nearest = 1
-        """,  # noqa: S608 - only constants are interpolated; values are bound parameters
-        [True, False, year, *params],
     )
 
 
@@ -223,9 +240,12 @@ def _continue_dissolved(cursor, year: int, now) -> None:
     `+s.year` keeps the (year, indicator) index out of the successors' lookup (see _derive_targets).
     """
     dissolved, dissolved_params = _dissolved_sql("a", year)
-    cursor.execute(f"DELETE FROM {ROLLUP} WHERE year = %s AND unit_id IN "  # noqa: S608 - constants only
-                   f"(SELECT a.id FROM units_unit a WHERE {dissolved})", [year, *dissolved_params])
+    cursor.execute(f"DELETE FROM {ROLLUP} WHERE year = %s AND {_built_in(ROLLUP)} AND unit_id IN "  # noqa: S608
+                   f"(SELECT a.id FROM units_unit a WHERE {dissolved})", [year, *BUILT_IN, *dissolved_params])
     end = datetime.date(year, 12, 31)
+    # PostgreSQL: the shares are computed first (OFFSET 0 keeps the subquery whole). Estimating one stored row per
+    # successor, the planner joined the rows to `part` first and scanned `whole` again per row: 20 s on the demo.
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
     cursor.execute(
         f"""WITH {depths_sql()}, pieces AS (
             SELECT e.predecessor_id, e.successor_id, 1.0 / od.k AS w
@@ -256,18 +276,19 @@ def _continue_dissolved(cursor, year: int, now) -> None:
                     GROUP BY a.id, pc.successor_id
                 ) part
                 JOIN (SELECT successor_id, SUM(w) AS w FROM pieces GROUP BY successor_id) whole
-                  ON whole.successor_id = part.successor_id
+                  ON whole.successor_id = part.successor_id{fence}
             ) sh
             JOIN {ROLLUP} s ON s.unit_id = sh.successor_id AND +s.year = %s  -- + : by the unit key, see below
+            WHERE {_built_in('s')}
             GROUP BY sh.unit_id, s.indicator
         ) q
         """,  # noqa: S608 - only constants are interpolated; values are bound parameters
-        [Level.COMMUNE, Level.COMMUNE, end, end, year, now, *dissolved_params, year],
+        [Level.COMMUNE, Level.COMMUNE, end, end, year, now, *dissolved_params, year, *BUILT_IN],
     )
     cursor.execute(f"SELECT a.id FROM units_unit a WHERE {dissolved}", dissolved_params)  # noqa: S608
     ids = tuple(row[0] for row in cursor.fetchall())
     if ids:
-        _apply_targets(cursor, year, Scope(ids=ids))
+        apply_targets(cursor, year, Scope(ids=ids))
     _derive_targets(cursor, year)
 
 
@@ -292,11 +313,12 @@ def _derive_targets(cursor, year: int) -> None:
             FROM {ROLLUP} s
             JOIN units_succession e ON e.successor_id = s.unit_id
             JOIN {ROLLUP} ps ON ps.unit_id = e.predecessor_id AND +ps.year = s.year AND ps.indicator = s.indicator
-            WHERE s.year = %s AND ps.target IS NOT NULL AND ps.denominator > 0
+            WHERE s.year = %s AND {_built_in('s')} AND ps.target IS NOT NULL AND ps.denominator > 0
               AND NOT EXISTS (SELECT 1 FROM campaigns_target t
-                              WHERE t.unit_id = s.unit_id AND t.year = s.year AND t.indicator = s.indicator)
+                              WHERE t.unit_id = s.unit_id AND t.year = s.year AND t.indicator = s.indicator
+                                AND t.unit_group_id IS NULL)
               AND EXISTS (SELECT 1 FROM units_succession e2
-                          JOIN campaigns_target t2 ON t2.unit_id = e2.predecessor_id
+                          JOIN campaigns_target t2 ON t2.unit_id = e2.predecessor_id AND t2.unit_group_id IS NULL
                           JOIN {ROLLUP} ps2 ON ps2.unit_id = e2.predecessor_id
                           WHERE e2.successor_id = s.unit_id AND t2.year = s.year AND t2.indicator = s.indicator
                             AND +ps2.year = s.year AND ps2.indicator = s.indicator AND ps2.denominator > 0)
@@ -304,7 +326,7 @@ def _derive_targets(cursor, year: int) -> None:
         ) x
         WHERE {ROLLUP}.id = x.row_id
         """,  # noqa: S608 - only constants are interpolated; values are bound parameters
-        [True, False, year],
+        [True, False, year, *BUILT_IN],
     )
 
 
@@ -320,6 +342,7 @@ def stats_rebuild(*, year: int, unit_ids: list[int] | None = None) -> int:
     """
     list(ReportingRound.objects.select_for_update().filter(year=year).values_list("pk", flat=True))
     rollups_changed()
+    mend_planner_statistics()  # statistics that read "empty" made one rollup take minutes (all tables: one query)
     plan = _plan(year, None if unit_ids is None else sorted(set(unit_ids)))
     if plan is None:
         return 0
@@ -334,7 +357,17 @@ def stats_rebuild(*, year: int, unit_ids: list[int] | None = None) -> int:
                        f"(SELECT s.id FROM units_unit s WHERE {in_scope})", [year, *params])
         now = timezone.now()
         _insert(cursor, year, plan, now)
-        _apply_targets(cursor, year, plan.scope)
+        # What follows reads the fresh rows by year. After a full rebuild (of a year the statistics may not know
+        # at all: estimated at 1 row, the targets' UPDATE ran as nested loops for a minute on the demo), ANALYZE
+        # them: a sample of the table, a fraction of a second beside the rebuild. After a few units' rows, only
+        # statistics that read "empty" are mended.
+        if plan.scope.everything and connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {ROLLUP}")
+        else:
+            mend_planner_statistics((ROLLUP,))
+        value_rollup.rebuild_values(cursor, year, plan, now)  # elements and indicators defined as data
+        value_rollup.rebuild_defined_indicators(cursor, year, plan.scope, now)
+        apply_targets(cursor, year, plan.scope)
         # After every rebuild, full or partial: the successor communes' rows may have changed.
         _continue_dissolved(cursor, year, now)
         cursor.execute(f"SELECT COUNT(*) FROM {ROLLUP} WHERE year = %s AND unit_id IN "  # noqa: S608

@@ -22,7 +22,7 @@ from units.models import Level, Succession, Unit
 from units.roles import Role
 from units.selectors import units_valid_on
 
-from . import aggregation, services
+from . import aggregation, reviews, services
 from .models import (
     REPORTING_ORGANISATION_KINDS,
     DeadlineExtension,
@@ -56,7 +56,7 @@ DEMO_COMMUNES = ("18073", "18673")  # Phường Thành Sen, Xã Cẩm Xuyên
 
 def _round(campaign, year, scope, level, *, deadline, recipient, indicators=(), kinds=(), summary=False):
     round_, _created = ReportingRound.objects.get_or_create(
-        year=year, scope_unit=scope, level=level,
+        year=year, scope_unit=scope, level=level, period_kind="yearly",  # the review rounds share year and level
         defaults={"campaign": campaign, "deadline": deadline, "opens_on": datetime.date(year, 9, 1),
                   "recipient": recipient, "indicators": list(indicators), "kinds": list(kinds),
                   "is_summary": summary},
@@ -92,6 +92,7 @@ def _rounds(campaign: Campaign, nation: Unit) -> None:
                indicators=ORGANISATION_INDICATORS, kinds=REPORTING_ORGANISATION_KINDS)
         _round(campaign, year, nation, Level.PROVINCE, deadline=dec15, recipient="Bộ Giáo dục và Đào tạo",
                summary=True)
+    reviews.demo_review_rounds(campaign, nation)  # the 2025 interim and 2030 final reviews, their own dates
 
 
 def _targets(campaign: Campaign, province: Unit) -> None:
@@ -168,7 +169,7 @@ class _Walk:
 
     def run(self, unit: Unit, year: int, figures_for, *, until: str, submit_day: datetime.date,
             comments: dict | None = None, officer: User | None = None) -> Report | None:
-        if Report.objects.filter(unit=unit, year=year).exists():
+        if Report.objects.filter(unit=unit, year=year, period_kind="yearly").exists():
             return None
         round_ = services.selectors.round_for(unit, year)
         if round_ is None:
@@ -389,9 +390,12 @@ def load(context: dict, credentials: list) -> dict:
 def _refresh_planner_statistics() -> None:
     """PostgreSQL: the demo has just written the country's registries, titles and reports; without fresh
     statistics the planner may still believe the tables hold what an earlier ANALYZE saw (a handful of rows)
-    and choose nested loops that make one rollup take minutes. ANALYZE counts the rows this transaction wrote."""
+    and choose nested loops that make one rollup take minutes. ANALYZE counts the rows this transaction wrote.
+    Every other table whose statistics read "no row" while it has pages is analysed too
+    (aggregation.mend_planner_statistics: memberships and successions read by every scoped query)."""
     if connection.vendor != "postgresql":
         return
+    aggregation.mend_planner_statistics()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE units_unit, units_succession, units_household, units_clan, units_citizen, "
                        "titles_recognition, reports_report, reports_reportfigure, reports_statrollup, campaigns_target")

@@ -29,7 +29,7 @@ from units.models import Level, Unit
 from units.roles import Role
 from units.selectors import require_role, units_valid_on
 
-from .models import NARRATIVE_FIELDS, Report, StatRollup
+from .models import NARRATIVE_FIELDS, Report, StatRollup, ValueRollup
 from .selectors import percentage
 
 
@@ -67,7 +67,9 @@ def unit_overview(unit: Unit, year: int) -> list[dict]:
 
 
 def _export_rows(unit: Unit, year: int):
-    return StatRollup.objects.filter(Q(unit=unit) | Q(unit__parent=unit), year=year).select_related(
+    # The built-in indicators' own rows: a defined indicator has no Indicator label and has rows per option.
+    return StatRollup.objects.filter(Q(unit=unit) | Q(unit__parent=unit), year=year, option__isnull=True,
+                                     indicator__in=Indicator.values).select_related(
         "unit").order_by("unit__depth", "unit__name", "indicator")
 
 
@@ -114,13 +116,31 @@ ISSUE_ROLES = (Role.APPROVER,)  # the head's office; the unit's administrator to
 
 def _report_narrative(unit: Unit, year: int) -> list[tuple[str, str]]:
     """(heading, html) of the narrative sections the unit's officer wrote in its report of the year."""
-    report = Report.objects.filter(unit=unit, year=year).only(*NARRATIVE_FIELDS).first()
+    report = Report.objects.filter(unit=unit, year=year, period_kind="yearly").only(*NARRATIVE_FIELDS).first()
     if report is None:
         return []
     headings = {"results": _("KẾT QUẢ ĐẠT ĐƯỢC"), "limitations": _("HẠN CHẾ, TỒN TẠI"),
                 "proposals": _("ĐỀ XUẤT, KIẾN NGHỊ")}
     return [(headings[name], rich_text(getattr(report, name))) for name in NARRATIVE_FIELDS
             if getattr(report, name).strip()]
+
+
+def _report_values(unit: Unit, year: int) -> list[dict]:
+    """Elements defined as data, summed over the unit's subtree (ValueRollup): one row each, its breakdown beside."""
+    rows: dict[int, dict] = {}
+    for v in (ValueRollup.objects.filter(unit=unit, year=year).select_related("data_element", "option")
+              .order_by("data_element__code", "option__order", "option__code")):
+        row = rows.setdefault(v.data_element_id, {"element": v.data_element, "total": "", "options": []})
+        if v.option is None:
+            row["total"] = _plain(v.value)
+        else:
+            row["options"].append(f"{v.option.name}: {_plain(v.value)}")
+    return list(rows.values())
+
+
+def _plain(value) -> str:
+    """90 for 90.0000, 2,5 for 2.5000: a Vietnamese document writes the decimal comma."""
+    return format(value.normalize(), "f").replace(".", ",")
 
 
 def _recipient_above(unit: Unit) -> str:
@@ -147,11 +167,16 @@ def reported_year(document) -> int:
 
 def report_document_build(document) -> StateDocument:
     """The register's builder for kind 'report': the unit's table of the year and its narrative."""
+    if document.subject_type_id is not None:  # a review report's BÁO CÁO (sơ kết, tổng kết) is about the report
+        from .review_documents import review_document_build
+
+        return review_document_build(document)
     issuer = document.issuer
     unit, year = issuer.unit, reported_year(document)
     rows = [dict(_row(r.unit, r), label=Indicator(r.indicator).label) for r in _export_rows(unit, year)]
     body = render_to_string("reports/pdf_body.html", {
         "unit": unit, "issuer": issuer, "year": year, "rows": rows, "narrative": _report_narrative(unit, year),
+        "values": _report_values(unit, year),
     })
     return StateDocument(
         issuing_body=issuer.name,

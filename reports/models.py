@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.indicators import Indicator
 from campaigns.models import Campaign
+from definitions.models import CategoryOption, DataElement, PeriodKind, ReportForm, ReportFormVersion
 from units.models import Kind, Level, Unit
 
 
@@ -40,6 +41,12 @@ class ReportingRound(models.Model):
         _("báo cáo tổng hợp"), default=False,
         help_text=_("Báo cáo tổng hợp lấy số liệu từ các đơn vị cấp dưới, không cộng thêm vào thống kê."),
     )
+    # Yearly reports are the statistics' facts; interim and final reviews are reports of their own.
+    period_kind = models.CharField(_("kỳ báo cáo"), max_length=20, choices=PeriodKind.choices,
+                                   default=PeriodKind.YEARLY)
+    form = models.ForeignKey(ReportForm, verbose_name=_("biểu mẫu"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="rounds",
+                             help_text=_("Để trống: biểu mẫu đang ban hành cho cấp, loại đơn vị và kỳ báo cáo này."))
     recipient = models.CharField(_("nơi nhận báo cáo"), max_length=255, blank=True)
     opens_on = models.DateField(_("ngày mở"))
     deadline = models.DateField(_("hạn gửi (trước ngày)"))
@@ -49,7 +56,8 @@ class ReportingRound(models.Model):
         verbose_name_plural = _("đợt báo cáo")
         ordering = ["year", "scope_unit__path", "level"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "scope_unit", "level"], name="round_unique_scope_level"),
+            models.UniqueConstraint(fields=["year", "scope_unit", "level", "period_kind"],
+                                    name="round_unique_scope_level_period"),
             models.CheckConstraint(condition=Q(deadline__gt=models.F("opens_on")), name="round_dates_ordered",
                                    violation_error_message=_("Hạn gửi phải sau ngày mở.")),
         ]
@@ -57,8 +65,18 @@ class ReportingRound(models.Model):
     def __str__(self) -> str:
         return f"{self.year} · {self.get_level_display()} · {self.scope_unit}"
 
-    def required_indicators(self) -> list[str]:
-        return list(self.indicators) or [i for i in Indicator.values if i not in NON_REPORTED_INDICATORS]
+    def required_indicators(self, version: ReportFormVersion | None = None) -> list[str]:
+        """The built-in figures a report of this round needs: those on its form version (`version`, else the
+        round's default version), narrowed to `indicators` where the round names some."""
+        from .form_versions import required_indicators, round_default_version
+
+        version = version or round_default_version(self)
+        if version is None:  # no published form applies: the rule from before forms were data
+            return list(self.indicators) or [i for i in Indicator.values if i not in NON_REPORTED_INDICATORS]
+        on_form = required_indicators(version)
+        if self.indicators:
+            return [i for i in self.indicators if i in on_form]
+        return on_form
 
     def unit_filter(self, prefix: str = "") -> Q:
         """A Q over units that this round expects a report from (valid on the deadline)."""
@@ -99,6 +117,11 @@ class Report(models.Model):
     year = models.PositiveSmallIntegerField(_("năm"))
     round = models.ForeignKey(ReportingRound, verbose_name=_("đợt báo cáo"), on_delete=models.PROTECT,
                               related_name="reports")
+    period_kind = models.CharField(_("kỳ báo cáo"), max_length=20, choices=PeriodKind.choices,
+                                   default=PeriodKind.YEARLY)
+    # The form version the report was opened with, kept for good: a later version changes no open report.
+    form_version = models.ForeignKey(ReportFormVersion, verbose_name=_("phiên bản biểu mẫu"), null=True,
+                                     blank=True, on_delete=models.PROTECT, related_name="reports")
     status = models.CharField(_("trạng thái"), max_length=20, choices=ReportStatus.choices,
                               default=ReportStatus.DRAFT)
     # Optimistic lock: every write checks the version the writer read and increments it.
@@ -107,6 +130,8 @@ class Report(models.Model):
     results = models.TextField(_("kết quả đạt được"), blank=True)
     limitations = models.TextField(_("hạn chế, tồn tại"), blank=True)
     proposals = models.TextField(_("đề xuất, kiến nghị"), blank=True)
+    # Narrative sections of the form beyond the three columns above (causes, lessons…): {narrative_code: text}.
+    narratives = models.JSONField(_("nội dung khác"), default=dict, blank=True)
     review_comments = models.JSONField(_("ý kiến của cấp trên"), default=dict, blank=True)
     first_submitted_at = models.DateTimeField(_("gửi lần đầu lúc"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
@@ -120,7 +145,8 @@ class Report(models.Model):
         verbose_name = _("báo cáo hằng năm")
         verbose_name_plural = _("báo cáo hằng năm")
         ordering = ["-year", "unit__path"]
-        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="report_one_per_unit_year")]
+        constraints = [models.UniqueConstraint(fields=["unit", "year", "period_kind"],
+                                               name="report_one_per_unit_year_period")]
         indexes = [models.Index(fields=["year", "status"], name="report_year_status_idx")]
 
     def __str__(self) -> str:
@@ -129,6 +155,10 @@ class Report(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
+
+    def required_indicators(self) -> list[str]:
+        """The built-in figures this report needs: those of the form version it was opened with."""
+        return self.round.required_indicators(self.form_version)
 
 
 class ReportFigure(models.Model):
@@ -149,6 +179,33 @@ class ReportFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator}: {self.numerator}/{self.denominator}"
+
+
+class ReportValue(models.Model):
+    """A data element's value in a report (elements defined as data; the built-in ones live in ReportFigure).
+
+    With a breakdown, one row per category option (`option`); without one, a single row with no option."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="values")
+    data_element = models.ForeignKey(DataElement, verbose_name=_("phần tử dữ liệu"), on_delete=models.PROTECT,
+                                     related_name="+")
+    option = models.ForeignKey(CategoryOption, verbose_name=_("nhóm phân tổ"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(_("giá trị"), max_digits=20, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("giá trị báo cáo")
+        verbose_name_plural = _("giá trị báo cáo")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "data_element", "option"], name="value_one_per_option"),
+            models.UniqueConstraint(fields=["report", "data_element"], condition=Q(option__isnull=True),
+                                    name="value_one_without_option"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="value_not_negative",
+                                   violation_error_message=_("Giá trị không được âm.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.data_element_id}.{self.option_id}: {self.value}"
 
 
 class ReportTransition(models.Model):
@@ -266,7 +323,11 @@ class StatRollup(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="stat_rollups")
     year = models.PositiveSmallIntegerField(_("năm"))
-    indicator = models.CharField(_("chỉ tiêu"), max_length=60, choices=Indicator.choices)
+    # A slug of definitions.IndicatorDefinition: the built-in ten, or one defined as data.
+    indicator = models.CharField(_("chỉ tiêu"), max_length=60)
+    # Set on the rows of a breakdown (`/stats/?by=sex`); the indicator's own row has none.
+    option = models.ForeignKey(CategoryOption, verbose_name=_("nhóm phân tổ"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+")
     numerator = models.BigIntegerField(_("số đạt"))
     denominator = models.BigIntegerField(_("tổng số"))
     percentage = models.DecimalField(_("tỷ lệ (%)"), max_digits=7, decimal_places=2, null=True)
@@ -278,12 +339,43 @@ class StatRollup(models.Model):
         verbose_name = _("số liệu tổng hợp")
         verbose_name_plural = _("số liệu tổng hợp")
         constraints = [
-            models.UniqueConstraint(fields=["unit", "year", "indicator"], name="rollup_one_per_unit_year_indicator"),
+            models.UniqueConstraint(fields=["unit", "year", "indicator"], condition=Q(option__isnull=True),
+                                    name="rollup_one_per_unit_year_indicator"),
+            models.UniqueConstraint(fields=["unit", "year", "indicator", "option"],
+                                    condition=Q(option__isnull=False), name="rollup_one_per_option"),
         ]
         indexes = [models.Index(fields=["year", "indicator"], name="rollup_year_indicator_idx")]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.year} {self.indicator}: {self.numerator}/{self.denominator}"
+
+
+class ValueRollup(models.Model):
+    """Accepted yearly base reports' values of data elements defined as data, summed over each unit's subtree.
+
+    One row per (unit, year, element, option) plus the element's total (option empty) — rebuilt with the
+    statistics rollup in the same transaction (reports/value_rollup.py), never edited."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    data_element = models.ForeignKey(DataElement, on_delete=models.CASCADE, related_name="+")
+    option = models.ForeignKey(CategoryOption, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    value = models.DecimalField(_("giá trị"), max_digits=24, decimal_places=4)
+    computed_at = models.DateTimeField(_("tính lúc"))
+
+    class Meta:
+        verbose_name = _("giá trị tổng hợp")
+        verbose_name_plural = _("giá trị tổng hợp")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "data_element"], condition=Q(option__isnull=True),
+                                    name="value_rollup_one_total"),
+            models.UniqueConstraint(fields=["unit", "year", "data_element", "option"],
+                                    condition=Q(option__isnull=False), name="value_rollup_one_per_option"),
+        ]
+        indexes = [models.Index(fields=["year", "data_element"], name="value_rollup_year_element_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year} {self.data_element_id}.{self.option_id}: {self.value}"
 
 
 class StatsDirty(models.Model):

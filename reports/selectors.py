@@ -16,6 +16,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     Max,
     OuterRef,
@@ -29,6 +30,8 @@ from django.db.models import (
 from django.db.models.functions import Substr
 
 from campaigns.models import Target
+from definitions.expressions import ExpressionError, references
+from definitions.models import Category, DataElement, IndicatorDefinition, PeriodKind
 from units.models import PATH_SEGMENT_WIDTH, Membership, Succession, Unit
 from units.roles import Role
 from units.selectors import scope_filter, scope_queryset
@@ -51,8 +54,10 @@ SEGMENT = PATH_SEGMENT_WIDTH + 1  # "00000012/"
 # --- rounds and deadlines -------------------------------------------------------------------------
 
 
-def rounds_for_year(year: int) -> list[ReportingRound]:
-    return list(ReportingRound.objects.filter(year=year).select_related("scope_unit"))
+def rounds_for_year(year: int, period_kind: str = PeriodKind.YEARLY) -> list[ReportingRound]:
+    """The year's rounds of one period kind: yearly by default, the rounds whose reports are the statistics'
+    facts and whose expected reports completeness and `reports_on_time` count."""
+    return list(ReportingRound.objects.filter(year=year, period_kind=period_kind).select_related("scope_unit"))
 
 
 def _deepest_round(rounds: list[ReportingRound], unit: Unit) -> ReportingRound | None:
@@ -68,8 +73,9 @@ def _deepest_round(rounds: list[ReportingRound], unit: Unit) -> ReportingRound |
     return best
 
 
-def round_for(unit: Unit, year: int, rounds: list[ReportingRound] | None = None) -> ReportingRound | None:
-    return _deepest_round(rounds if rounds is not None else rounds_for_year(year), unit)
+def round_for(unit: Unit, year: int, rounds: list[ReportingRound] | None = None,
+              period_kind: str = PeriodKind.YEARLY) -> ReportingRound | None:
+    return _deepest_round(rounds if rounds is not None else rounds_for_year(year, period_kind), unit)
 
 
 def expected_filter(rounds: list[ReportingRound], prefix: str = "", *, base_only: bool = False) -> Q:
@@ -146,7 +152,7 @@ def registry_facts(unit: Unit, year: int) -> dict[str, tuple[int, int]]:
 def report_prefill(report: Report) -> dict[str, tuple[int, int]]:
     """What a new draft starts from: the rollup for a summary report, the area's registries for a base report
     (recognised and total counts alike)."""
-    wanted = report.round.required_indicators()
+    wanted = report.required_indicators()
     if report.is_summary:
         rows = StatRollup.objects.filter(unit=report.unit, year=report.year, indicator__in=wanted)
         return {r.indicator: (r.numerator, r.denominator) for r in rows}
@@ -236,7 +242,7 @@ def completeness(unit: Unit, year: int, *, missing_limit: int = 500) -> Complete
     )
     counts = {
         row["child_path"]: row
-        for row in Report.objects.filter(year=year, unit__in=expected_units)
+        for row in Report.objects.filter(year=year, period_kind=PeriodKind.YEARLY, unit__in=expected_units)
         .annotate(child_path=Substr("unit__path", 1, child_len)).values("child_path")
         .annotate(received=Count("id", filter=Q(status__in=RECEIVED_STATUSES)),
                   on_time=Count("id", filter=Q(on_time=True)),
@@ -252,8 +258,10 @@ def completeness(unit: Unit, year: int, *, missing_limit: int = 500) -> Complete
         c = counts.get(child.path, {})
         result.rows.append(CompletenessRow(unit=child, expected=expected[child.path], received=c.get("received", 0),
                                            on_time=c.get("on_time", 0), accepted=c.get("accepted", 0)))
-    received = Report.objects.filter(year=year, status__in=RECEIVED_STATUSES).values("unit_id")
-    has_draft = Report.objects.filter(year=year, unit=OuterRef("pk"), status=ReportStatus.DRAFT)
+    received = Report.objects.filter(year=year, period_kind=PeriodKind.YEARLY,
+                                     status__in=RECEIVED_STATUSES).values("unit_id")
+    has_draft = Report.objects.filter(year=year, period_kind=PeriodKind.YEARLY, unit=OuterRef("pk"),
+                                      status=ReportStatus.DRAFT)
     result.missing_units = list(
         expected_units.exclude(pk__in=received).annotate(has_draft=Exists(has_draft))
         .select_related("parent").prefetch_related(
@@ -267,7 +275,7 @@ def completeness(unit: Unit, year: int, *, missing_limit: int = 500) -> Complete
         missing.deadline = getattr(_deepest_round(rounds, missing), "deadline", None)
         missing.extended_to = extended.get(missing.pk)
     if result.own_round:
-        result.own_report = Report.objects.filter(unit=unit, year=year).first()
+        result.own_report = Report.objects.filter(unit=unit, year=year, period_kind=PeriodKind.YEARLY).first()
     return result
 
 
@@ -289,10 +297,11 @@ class Basis:
 
 
 class TargetBasis:
-    """Which rule produced a row's target (reports.aggregation._apply_targets and _derive_targets)."""
+    """Which rule produced a row's target (reports.targets.apply_targets and aggregation._derive_targets)."""
 
     OWN = "own"  # set for the unit itself
     PREDECESSORS = "predecessors"  # none set: its predecessors' targets weighted by their denominators
+    GROUP = "group"  # none set: a target of a unit group the unit (or an ancestor) belongs to
     ANCESTOR = "ancestor"  # none set: the nearest ancestor's
 
 
@@ -308,9 +317,14 @@ def _with_bases(rows: QuerySet[StatRollup]) -> QuerySet[StatRollup]:
     """`basis` and `target_basis` on every row, by the tests the rebuild used: two correlated probes per row,
     no Python loop."""
     same = {"year": OuterRef("year"), "indicator": OuterRef("indicator")}
-    own_target = Target.objects.filter(unit=OuterRef("unit"), **same)
+    own_target = Target.objects.filter(unit=OuterRef("unit"), unit_group__isnull=True, **same)
+    # A group target reaches the row when a member of the group, inside the target's unit, is the row's unit or
+    # one of its ancestors (reports/targets.py); one filter() call, so both tests are on the same member.
+    group_target = Target.objects.filter(unit_group__isnull=False, **same).annotate(
+        row_path=ExpressionWrapper(OuterRef("unit__path"), output_field=CharField())).filter(
+        row_path__startswith=F("unit_group__units__path"), unit_group__units__path__startswith=F("unit__path"))
     predecessor_target = Target.objects.filter(
-        unit__successions_out__successor=OuterRef("unit"), **same,
+        unit__successions_out__successor=OuterRef("unit"), unit_group__isnull=True, **same,
         unit__stat_rollups__year=OuterRef("year"), unit__stat_rollups__indicator=OuterRef("indicator"),
         unit__stat_rollups__denominator__gt=0)
     return rows.annotate(
@@ -320,16 +334,49 @@ def _with_bases(rows: QuerySet[StatRollup]) -> QuerySet[StatRollup]:
             When(target__isnull=True, then=Value(None)),
             When(Exists(own_target), then=Value(TargetBasis.OWN)),
             When(Exists(predecessor_target), then=Value(TargetBasis.PREDECESSORS)),
+            When(Exists(group_target), then=Value(TargetBasis.GROUP)),
             default=Value(TargetBasis.ANCESTOR), output_field=CharField(null=True)),
     )
 
 
+def stat_indicator(slug: str) -> IndicatorDefinition | None:
+    """The indicator the statistics answer for `slug`: a built-in one (always, as before forms were data) or an
+    active one defined as data; None for anything else."""
+    return IndicatorDefinition.objects.filter(Q(builtin=True) | Q(is_active=True), slug=slug).first()
+
+
+def indicator_breakdown(definition: IndicatorDefinition) -> Category | None:
+    """The breakdown the indicator's statistics have rows per option of: the one category shared by every element
+    its numerator and denominator read, when none is built-in and no reference names an option itself."""
+    if definition.builtin:
+        return None
+    try:
+        refs = [*references(definition.numerator), *references(definition.denominator)]
+    except ExpressionError:
+        return None
+    if not refs or any(ref.option is not None for ref in refs):
+        return None
+    codes = {ref.element for ref in refs}
+    elements = list(DataElement.objects.filter(code__in=codes).select_related("category"))
+    if len(elements) != len(codes) or any(e.is_builtin or e.category_id is None for e in elements):
+        return None
+    categories = {e.category_id for e in elements}
+    return elements[0].category if len(categories) == 1 else None
+
+
 def stats_rows(user, *, indicator: str | None = None, unit: Unit | None = None, year: int | None = None,
-               level: str | None = None) -> QuerySet[StatRollup]:
+               level: str | None = None, by: Category | None = None) -> QuerySet[StatRollup]:
     """Stored rollups in the caller's scope. A list of a unit's descendants (`level`) holds the units on each
     row's tree only: a province dissolved in 2025 has 2025 rows over its successors, which the new province's
-    communes already count; asked for by itself, it answers them (basis `successors`)."""
+    communes already count; asked for by itself, it answers them (basis `successors`).
+
+    Without `by`: the indicators' own rows (no option), exactly the rows of before breakdowns. With `by` (a
+    category): the rows per option of that breakdown, in the options' order."""
     rows = _with_bases(scope_queryset(StatRollup.objects.select_related("unit"), user, unit_field="unit"))
+    if by is None:
+        rows = rows.filter(option__isnull=True)
+    else:
+        rows = rows.filter(option__category=by).select_related("option")
     if indicator:
         rows = rows.filter(indicator=indicator)
     if year:
@@ -342,18 +389,35 @@ def stats_rows(user, *, indicator: str | None = None, unit: Unit | None = None, 
         rows = rows.filter(unit__level=level)
     if level:
         rows = rows.exclude(_ended_before_row_year())
+    if by is not None:
+        return rows.order_by("unit__path", "year", "indicator", "option__order", "option__code")
     return rows.order_by("unit__path", "year", "indicator")
 
 
+def indicator_percentage(definition: IndicatorDefinition | None, numerator: int, denominator: int) -> Decimal | None:
+    """numerator ÷ denominator × the indicator's factor, to its decimals (stored rollups keep two places)."""
+    if definition is None or definition.builtin:
+        return percentage(numerator, denominator)
+    if not denominator:
+        return None
+    places = Decimal(1).scaleb(-min(definition.decimals, 2))
+    return (Decimal(numerator) * definition.factor / Decimal(denominator)).quantize(places, rounding=ROUND_HALF_UP)
+
+
 def targets_for(unit: Unit, indicator: str, years: list[int]) -> dict[int, Decimal]:
-    """The target per year of the unit itself or of its nearest ancestor that has one (one query)."""
+    """The target per year by the rollup's precedence (reports/targets.py): the unit's own, else a target of a
+    group the unit or an ancestor belongs to (deepest target unit first), else the nearest ancestor's (one query)."""
     ancestor_ids = [int(seg) for seg in unit.path.strip("/").split("/") if seg]
-    best: dict[int, tuple[int, Decimal]] = {}
-    for t in Target.objects.filter(unit_id__in=ancestor_ids, indicator=indicator, year__in=years).values(
-            "year", "percentage", "unit__depth"):
-        if t["year"] not in best or t["unit__depth"] > best[t["year"]][0]:
-            best[t["year"]] = (t["unit__depth"], t["percentage"])
-    return {year: pct for year, (_depth, pct) in best.items()}
+    applies = Q(unit_group__isnull=True) | Q(unit_group__units__id__in=ancestor_ids,
+                                              unit_group__units__path__startswith=F("unit__path"))
+    best: dict[int, tuple[tuple[int, int, int], Decimal]] = {}
+    for t in Target.objects.filter(applies, unit_id__in=ancestor_ids, indicator=indicator, year__in=years).values(
+            "id", "year", "percentage", "unit_id", "unit_group_id", "unit__depth"):
+        rank = 1 if t["unit_group_id"] else 0 if t["unit_id"] == unit.pk else 2
+        key = (-rank, t["unit__depth"], t["id"])  # the greatest key wins
+        if t["year"] not in best or key > best[t["year"]][0]:
+            best[t["year"]] = (key, t["percentage"])
+    return {year: pct for year, (_key, pct) in best.items()}
 
 
 @dataclass
@@ -388,7 +452,10 @@ def trend(unit: Unit, indicator: str, year_from: int, year_to: int) -> list[Tren
     A split predecessor counts only toward its primary successor; such a row is flagged partial.
     """
     years = list(range(year_from, year_to + 1))
-    own = {r.year: r for r in StatRollup.objects.filter(unit=unit, indicator=indicator, year__in=years)}
+    definition = stat_indicator(indicator)
+    builtin = definition is None or definition.builtin
+    own = {r.year: r for r in StatRollup.objects.filter(unit=unit, indicator=indicator, year__in=years,
+                                                         option__isnull=True)}
     lineage_years = [y for y in years if _uses_predecessors(unit, y)]
     via_lineage: dict[int, dict] = {}
     partial = False
@@ -397,7 +464,8 @@ def trend(unit: Unit, indicator: str, year_from: int, year_to: int) -> list[Tren
         partial = any(p for _pid, p in edges)
         via_lineage = {
             row["year"]: row for row in StatRollup.objects.filter(
-                unit_id__in=[pid for pid, _p in edges], indicator=indicator, year__in=lineage_years)
+                unit_id__in=[pid for pid, _p in edges], indicator=indicator, year__in=lineage_years,
+                option__isnull=True)
             .values("year").annotate(n=Sum("numerator"), d=Sum("denominator"))
         }
     targets = targets_for(unit, indicator, years)
@@ -410,14 +478,16 @@ def trend(unit: Unit, indicator: str, year_from: int, year_to: int) -> list[Tren
             # A stored row carries the rebuild's target (own, derived from predecessors, or an ancestor's) and
             # on_track: the trend shows what /stats/ shows for that year, never a second computation.
             row = own[year]
-            rows.append(TrendRow(year, row.numerator, row.denominator, percentage(row.numerator, row.denominator),
-                                 row.target, row.on_track, False, "own", basis))
+            # A data-defined indicator's percentage was computed from its unrounded expressions (factor, decimals).
+            pct = percentage(row.numerator, row.denominator) if builtin else row.percentage
+            rows.append(TrendRow(year, row.numerator, row.denominator, pct, row.target, row.on_track, False, "own",
+                                 basis))
             continue
         else:
             rows.append(TrendRow(year, None, None, None, target, None, year in lineage_years and partial, "none",
                                  basis))
             continue
-        pct = percentage(n, d)
+        pct = indicator_percentage(definition, n, d)
         on_track = None if pct is None or target is None else n * 100 >= target * d
         rows.append(TrendRow(year, n, d, pct, target, on_track, is_partial, source, basis))
     return rows

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.cache import cache
@@ -21,11 +22,13 @@ from campaigns.indicators import Indicator
 from core import files
 from core.errors import Conflict, DomainError, PermissionDenied
 from core.params import BadParameter, parse_int
+from definitions.models import PeriodKind, ValueType
 from units.models import Unit
 from units.roles import Role
 from units.selectors import can_act_on, require_role
 
-from . import conf, selectors
+from . import conf, selectors, validation
+from .form_versions import ElementInfo, Layout, form_version_for, layout
 from .models import (
     NARRATIVE_FIELDS,
     DeadlineExtension,
@@ -36,10 +39,16 @@ from .models import (
     ReportFigure,
     ReportStatus,
     ReportTransition,
+    ReportValue,
     StatsDirty,
 )
 
 MAX_FIGURE = 2_000_000_000  # fits a PositiveIntegerField on every database
+# Values of elements defined as data: a thousand billion is beyond any count or amount a unit reports, and well
+# inside the column (20 digits, 4 decimals), so a typo of extra zeros is refused instead of stored.
+MAX_VALUE = Decimal(1_000_000_000_000)
+MAX_DECIMALS = 4
+MAX_NARRATIVE = 100_000  # characters of one narrative section
 
 
 # --- validation -----------------------------------------------------------------------------------
@@ -100,9 +109,168 @@ def _raise_first(errors: dict[str, str]) -> None:
 
 def _indicator_label(field: str) -> str:
     parts = field.split(".")
-    if len(parts) >= 2 and parts[1] in Indicator.values:
+    if len(parts) >= 2 and parts[0] == "figures" and parts[1] in Indicator.values:
         return str(Indicator(parts[1]).label)
     return ""
+
+
+ValueKey = tuple[str, str | None]  # (element code, option code or None)
+
+
+def _number(raw: Any, element: ElementInfo) -> Decimal | str | None:
+    """The value as a Decimal, None for an empty entry (clears it), or a Vietnamese message."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
+        return _("Giá trị phải là một số.")
+    try:
+        # str() first: a float is taken as written (0.1, not 0.1000000000000000055…); "1e3" and "NaN" are refused.
+        text = str(raw).strip()
+        if any(c in text.lower() for c in "en") or text.startswith("+"):
+            raise InvalidOperation
+        number = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return _("Giá trị phải là một số (dùng dấu chấm cho phần thập phân).")
+    if number < 0:
+        return _("Giá trị không được âm.")
+    if number > MAX_VALUE:
+        return _("Giá trị quá lớn (tối đa %(max)s).") % {"max": f"{MAX_VALUE:,.0f}".replace(",", ".")}
+    exponent = number.as_tuple().exponent
+    decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    if element.value_type == ValueType.INTEGER and number != number.to_integral_value():
+        return _("Giá trị phải là số nguyên không âm.")
+    if decimals > MAX_DECIMALS and number != number.quantize(Decimal(1).scaleb(-MAX_DECIMALS)):
+        return _("Giá trị chỉ được có tối đa %(n)s chữ số thập phân.") % {"n": MAX_DECIMALS}
+    return number.quantize(Decimal(1)) if element.value_type == ValueType.INTEGER else number
+
+
+def validate_values(version_layout: Layout | None, values: Mapping[str, Any]
+                    ) -> tuple[dict[ValueKey, Decimal | None], dict[str, dict[str, int | None]], dict[str, str]]:
+    """Clean `{"code": n}` / `{"code.option": n}` against the form version. Returns (values of elements defined as
+    data, parts of built-in figures given by element {slug: {part: n}}, errors by field "values.<key>").
+
+    Only the form's elements; a breakdown takes one value per option, never a bare total; an element without
+    one takes no option. A pure function, like validate_figures: the page shows every error at once.
+    """
+    clean: dict[ValueKey, Decimal | None] = {}
+    parts: dict[str, dict[str, int | None]] = {}
+    errors: dict[str, str] = {}
+    if not isinstance(values, Mapping):
+        return {}, {}, {"values": _("Số liệu không đúng định dạng.")}
+    elements = version_layout.elements if version_layout is not None else {}
+    for key, raw in values.items():
+        field = f"values.{key}"
+        code, _dot, option = str(key).partition(".")
+        element = elements.get(code)
+        if element is None:
+            errors[field] = _("Phần tử dữ liệu “%(code)s” không có trong biểu mẫu của báo cáo này.") % {"code": code}
+            continue
+        if element.computed:
+            errors[field] = _("“%(name)s” do hệ thống tính, không nhập.") % {"name": element.name}
+            continue
+        if element.category and not option:
+            errors[field] = _("“%(name)s” được nhập theo từng nhóm của phân tổ “%(category)s” (%(options)s), "
+                              "không nhập tổng.") % {"name": element.name, "category": element.category_name,
+                                                   "options": ", ".join(element.option_codes)}
+            continue
+        if not element.category and option:
+            errors[field] = _("“%(name)s” không có phân tổ: nhập “%(code)s”, không kèm nhóm.") % {
+                "name": element.name, "code": code}
+            continue
+        if option and option not in element.option_codes:
+            errors[field] = _("Phân tổ “%(category)s” không có nhóm “%(option)s”.") % {
+                "category": element.category_name, "option": option}
+            continue
+        number = _number(raw, element)
+        if isinstance(number, str):
+            errors[field] = f"{element.name}: {number}"
+            continue
+        if element.is_builtin:
+            if number is not None and number > MAX_FIGURE:
+                errors[field] = f"{element.name}: " + _("Số liệu phải là số nguyên không âm.")
+                continue
+            parts.setdefault(element.figure_indicator, {})[element.figure_part] = (
+                int(number) if number is not None else None)
+            continue
+        clean[(code, option or None)] = number
+    return clean, parts, errors
+
+
+def _merge_figure_parts(report: Report, figures: Mapping[str, Any] | None,
+                        parts: dict[str, dict[str, int | None]]) -> dict[str, Any]:
+    """Figures given per built-in element join the figures given per indicator; the part not given keeps its
+    stored value."""
+    merged: dict[str, Any] = dict(figures or {})
+    if not parts:
+        return merged
+    stored = {f.indicator: {"numerator": f.numerator, "denominator": f.denominator} for f in report.figures.all()}
+    for slug, given in parts.items():
+        base = merged.get(slug)
+        pair = dict(base) if isinstance(base, Mapping) else dict(stored.get(slug, {}))
+        for part, number in given.items():
+            pair[part] = 0 if number is None else number
+        merged[slug] = pair
+    return merged
+
+
+def _write_values(report: Report, version_layout: Layout, clean: dict[ValueKey, Decimal | None]) -> None:
+    """One statement per kind of change: create, update, delete (a cleared entry)."""
+    if not clean:
+        return
+    ids: dict[ValueKey, tuple[int, int | None]] = {}
+    for (code, option) in clean:
+        element = version_layout.elements[code]
+        option_id = element.option_ids[element.option_codes.index(option)] if option else None
+        ids[(code, option)] = (element.id, option_id)
+    existing = {(v.data_element_id, v.option_id): v for v in report.values.filter(
+        data_element_id__in={element_id for element_id, _o in ids.values()})}
+    to_create, to_update, to_delete = [], [], []
+    for key, number in clean.items():
+        element_id, option_id = ids[key]
+        row = existing.get((element_id, option_id))
+        if number is None:
+            if row is not None:
+                to_delete.append(row.pk)
+        elif row is None:
+            to_create.append(ReportValue(report=report, data_element_id=element_id, option_id=option_id, value=number))
+        elif row.value != number:
+            row.value = number
+            to_update.append(row)
+    ReportValue.objects.bulk_create(to_create)
+    ReportValue.objects.bulk_update(to_update, ["value"])
+    if to_delete:
+        ReportValue.objects.filter(pk__in=to_delete).delete()
+
+
+def _report_layout(report: Report) -> Layout | None:
+    return layout(report.form_version) if report.form_version_id else None
+
+
+def _narrative_codes(version_layout: Layout | None) -> tuple[str, ...]:
+    return version_layout.narrative_codes if version_layout is not None else NARRATIVE_FIELDS
+
+
+def _clean_narrative(version_layout: Layout | None, narrative: Mapping[str, Any]) -> dict[str, str]:
+    if not isinstance(narrative, Mapping):
+        raise DomainError(_("Nội dung không đúng định dạng."), field="narrative")
+    allowed = _narrative_codes(version_layout)
+    unknown = sorted(set(narrative) - set(allowed))
+    if unknown:
+        raise DomainError(_("Mục không hợp lệ: %(field)s.") % {"field": ", ".join(unknown)}, field=unknown[0])
+    clean = {}
+    for code, text in narrative.items():
+        text = "" if text is None else str(text).strip()
+        if len(text) > MAX_NARRATIVE:
+            label = version_layout.label_of(code) if version_layout is not None else code
+            raise DomainError(_("%(label)s: nội dung quá dài (tối đa %(n)s ký tự).") % {
+                "label": label, "n": f"{MAX_NARRATIVE:,}".replace(",", ".")}, field=code)
+        clean[code] = text
+    return clean
+
+
+def narrative_text(report: Report, code: str) -> str:
+    """A narrative section's text: one of the three columns, or the `narratives` map."""
+    return getattr(report, code) if code in NARRATIVE_FIELDS else (report.narratives or {}).get(code, "")
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -171,28 +339,67 @@ def _write_figures(report: Report, clean: dict[str, tuple[int, int]]) -> None:
     ReportFigure.objects.bulk_update(to_update, ["numerator", "denominator"])
 
 
+def _require_complete(report: Report) -> None:
+    """Every required field of the version filled (a breakdown: every option), then no blocking rule failing.
+    Warnings never refuse: the page shows them from reports.validation.check_report."""
+    version_layout = _report_layout(report)
+    if version_layout is None:
+        return
+    stored = validation.report_values(report)
+    for f in version_layout.fields:
+        if not f.required:
+            continue
+        label = f.label or (f.element.name if f.element else f.narrative_code)
+        if f.element is None:
+            if not narrative_text(report, f.narrative_code).strip():
+                raise DomainError(_("Chưa nhập nội dung: %(label)s.") % {"label": label}, field=f.narrative_code,
+                                  code="incomplete")
+            continue
+        if f.element.is_builtin or f.element.computed:
+            continue  # figures: checked above, per indicator
+        wanted = [(o, n) for o, n in f.element.options] if f.element.category else [(None, "")]
+        for option, option_name in wanted:
+            if (f.element.code, option) not in stored:
+                raise DomainError(
+                    _("Chưa nhập số liệu: %(label)s.") % {"label": f"{label} ({option_name})" if option else label},
+                    field=f"values.{f.element.code}" + (f".{option}" if option else ""), code="incomplete")
+    for outcome in validation.check_values(version_layout, validation.report_figures(report), stored):
+        if outcome.blocking and not outcome.passed:
+            raise DomainError(outcome.message, field=outcome.field, code="rule_failed")
+
+
 # --- services -------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def report_create(*, unit: Unit, year: int, by, today: datetime.date | None = None) -> Report:
-    """Open the unit's draft report for `year`, figures prefilled from registries (or rollups for a summary).
+def report_create(*, unit: Unit, year: int, by, period_kind: str = PeriodKind.YEARLY,
+                  today: datetime.date | None = None) -> Report:
+    """Open the unit's draft report for `year` (and period kind), figures prefilled from registries (or rollups
+    for a summary), on the form version that applies now — kept for good by the report.
 
-    Needs the officer role over the unit, a round for the unit and year, and the round open. Locks the unit
-    row so that two officers opening the form at once get one report, not an integrity error.
+    Needs the officer role over the unit, a round for the unit, year and period kind, the round open and a
+    published form version for the year. Locks the unit row so that two officers opening the form at once get
+    one report, not an integrity error.
     """
     today = today or timezone.localdate()
+    if period_kind not in PeriodKind.values:
+        raise DomainError(_("Kỳ báo cáo không hợp lệ: %(kind)s.") % {"kind": period_kind}, field="period_kind")
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     _require_officer(by, unit)
-    round_ = selectors.round_for(unit, year)
+    round_ = selectors.round_for(unit, year, period_kind=period_kind)
     if round_ is None:
         raise DomainError(_("Đơn vị “%(unit)s” không thuộc đợt báo cáo nào của năm %(year)s.") % {
             "unit": unit.name, "year": year}, field="year", code="no_round")
-    if Report.objects.filter(unit=unit, year=year).exists():
+    if Report.objects.filter(unit=unit, year=year, period_kind=period_kind).exists():
         raise Conflict(_("Đơn vị “%(unit)s” đã có báo cáo năm %(year)s.") % {"unit": unit.name, "year": year},
                        field="year", code="duplicate")
     _require_open(unit, year, round_, today)
-    report = Report.objects.create(unit=unit, year=year, round=round_, is_summary=round_.is_summary, created_by=by)
+    version = form_version_for(unit, year, round_, period_kind)
+    if version is None:
+        raise DomainError(_("Chưa có biểu mẫu báo cáo nào được ban hành áp dụng cho năm %(year)s "
+                            "(đơn vị “%(unit)s”).") % {"year": year, "unit": unit.name}, field="year", code="no_form")
+    report = Report.objects.create(unit=unit, year=year, round=round_, is_summary=round_.is_summary, created_by=by,
+                                   period_kind=period_kind, form_version=version)
     prefill = selectors.report_prefill(report)
     ReportFigure.objects.bulk_create([
         ReportFigure(report=report, indicator=indicator, numerator=min(n, d), denominator=d)
@@ -210,12 +417,16 @@ def report_update(
     version: int,
     figures: Mapping[str, Mapping[str, Any]] | None = None,
     narrative: Mapping[str, str] | None = None,
+    values: Mapping[str, Any] | None = None,
     today: datetime.date | None = None,
 ) -> Report:
     """Save the officer's edits (also the autosave). Row lock on the report; `version` must be current.
 
     A draft locks at the deadline unless the level above granted an extension; a returned report stays
-    editable, because the reviewer asked for the correction.
+    editable, because the reviewer asked for the correction. `values`: {"element": n} or {"element.option": n}
+    for the elements of the report's form version (a built-in element's value is that part of its figure; an
+    empty value clears the entry); `narrative`: any narrative code of the version. All or nothing: the first
+    error refuses the whole edit.
     """
     today = today or timezone.localdate()
     report = _locked(report)
@@ -226,15 +437,24 @@ def report_update(
             "status": report.get_status_display()}, field="status", code="wrong_state")
     if report.status == ReportStatus.DRAFT:
         _require_open(report.unit, report.year, report.round, today)
-    clean, errors = validate_figures(figures or {}, report.round.required_indicators())
+    version_layout = _report_layout(report)
+    clean_values, parts, errors = validate_values(version_layout, values or {})
     _raise_first(errors)
-    unknown = set(narrative or {}) - set(NARRATIVE_FIELDS)
-    if unknown:
-        raise DomainError(_("Mục không hợp lệ: %(field)s.") % {"field": ", ".join(sorted(unknown))},
-                          field=sorted(unknown)[0])
+    clean, errors = validate_figures(_merge_figure_parts(report, figures, parts), report.required_indicators())
+    _raise_first(errors)
+    texts = _clean_narrative(version_layout, narrative or {})
     _write_figures(report, clean)
-    for field, text in (narrative or {}).items():
-        setattr(report, field, (text or "").strip())
+    if version_layout is not None:
+        _write_values(report, version_layout, clean_values)
+    others = dict(report.narratives or {})
+    for code, text in texts.items():
+        if code in NARRATIVE_FIELDS:
+            setattr(report, code, text)
+        elif text:
+            others[code] = text
+        else:
+            others.pop(code, None)
+    report.narratives = others
     report.version += 1
     report.save()
     return report
@@ -256,10 +476,11 @@ def report_submit(*, report: Report, by, version: int | None = None, today: date
     if report.status == ReportStatus.DRAFT:
         _require_open(report.unit, report.year, report.round, today)
     present = set(report.figures.values_list("indicator", flat=True))
-    missing = [i for i in report.round.required_indicators() if i not in present]
+    missing = [i for i in report.required_indicators() if i not in present]
     if missing:
         raise DomainError(_("Chưa nhập số liệu: %(indicator)s.") % {"indicator": Indicator(missing[0]).label},
                           field=f"figures.{missing[0]}", code="incomplete")
+    _require_complete(report)
     now = timezone.now()
     previous = report.status
     if report.first_submitted_at is None:
@@ -279,7 +500,8 @@ def report_submit(*, report: Report, by, version: int | None = None, today: date
 def report_return(*, report: Report, by, comments: Mapping[str, str], comment: str = "") -> Report:
     """Send a submitted report back for correction with comments per field. Reviewer of the level above.
 
-    Row lock on the report. `comments` keys are indicator slugs, narrative fields or "general".
+    Row lock on the report. `comments` keys are indicator slugs, narrative fields or "general", and the element
+    and narrative codes of the report's form version.
     """
     report = _locked(report)
     _require_reviewer(by, report.unit)
@@ -287,6 +509,9 @@ def report_return(*, report: Report, by, comments: Mapping[str, str], comment: s
         raise DomainError(_("Chỉ trả lại được báo cáo đã gửi (hiện tại: “%(status)s”).") % {
             "status": report.get_status_display()}, field="status", code="wrong_state")
     allowed = set(Indicator.values) | set(NARRATIVE_FIELDS) | {"general"}
+    version_layout = _report_layout(report)
+    if version_layout is not None:
+        allowed |= set(version_layout.elements) | set(version_layout.narrative_codes)
     if not isinstance(comments, Mapping):
         raise DomainError(_("Ý kiến không đúng định dạng."), field="comments")
     cleaned = {k: str(v).strip() for k, v in comments.items() if str(v or "").strip()}
@@ -325,7 +550,8 @@ def report_accept(*, report: Report, by, comment: str = "") -> Report:
     report.save()
     _record(report, from_status=ReportStatus.SUBMITTED, to_status=ReportStatus.ACCEPTED, by=by,
             comment=comment.strip())
-    if not report.is_summary:  # a summary report is no fact: accepting it changes no statistics
+    # A summary report or a review (sơ kết, tổng kết) is no fact: accepting it changes no statistics.
+    if not report.is_summary and report.period_kind == PeriodKind.YEARLY:
         stats_mark_dirty(unit=report.unit, year=report.year)
     return report
 
@@ -383,7 +609,8 @@ def extension_request(*, unit: Unit, year: int, new_deadline: datetime.date, rea
     if round_ is None:
         raise DomainError(_("Đơn vị “%(unit)s” không thuộc đợt báo cáo nào của năm %(year)s.") % {
             "unit": unit.name, "year": year}, field="year", code="no_round")
-    if Report.objects.filter(unit=unit, year=year, status__in=(ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)).exists():
+    if Report.objects.filter(unit=unit, year=year, period_kind=PeriodKind.YEARLY,
+                             status__in=(ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)).exists():
         raise DomainError(_("Báo cáo năm %(year)s đã gửi: không cần gia hạn.") % {"year": year},
                           field="year", code="wrong_state")
     if ExtensionRequest.objects.filter(unit=unit, year=year, status=ExtensionRequestStatus.PENDING).exists():

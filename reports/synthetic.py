@@ -561,7 +561,7 @@ class _Generator:
                         reporting.append((organisation, rounds[Level.ORGANISATION]))
             registries = _registries_by_reporter(year, province)
             for unit, round_ in reporting:
-                if not Report.objects.filter(unit=unit, year=year).exists():
+                if not Report.objects.filter(unit=unit, year=year, period_kind="yearly").exists():
                     self._accepted_report(unit, round_, year, registries.get(unit.pk, {}))
 
     def _pre_reform_reports(self, campaign: Campaign, communes: list[Unit], layout: dict, year: int) -> None:
@@ -589,7 +589,7 @@ class _Generator:
                 for share, n, d in zip(shares, nums, dens, strict=True):
                     share[indicator] = (min(n, d), d)
             for predecessor, share in zip(before, shares, strict=True):
-                if Report.objects.filter(unit=predecessor, year=year).exists():
+                if Report.objects.filter(unit=predecessor, year=year, period_kind="yearly").exists():
                     continue
                 path = predecessor.path[:2 * facts.SEGMENT]
                 province = provinces.get(path) or provinces.setdefault(path, Unit.objects.get(path=path))

@@ -24,7 +24,12 @@ REFERENCE_DATA = [
     ("campaigns.models", "Campaign", "campaigns.migrations.0002_national_campaign", "create_campaign"),
     ("titles.models", "TitleType", "titles.migrations.0002_load_title_catalogue", "load"),
     ("awards.models", "AwardForm", "awards.migrations.0002_load_award_forms", "load_forms"),
+    # The law's forms (0004 renamed and added some): found by one only it creates.
+    ("awards.models", "AwardForm", "awards.migrations.0004_law_forms_and_powers", "load", {"slug": "bang-khen-tinh"}),
     ("core.documents.models", "LegalBasis", "core.documents.migrations.0002_seed_legal_bases", "seed"),
+    ("definitions.models", "IndicatorDefinition", "definitions.seed", "load"),
+    # The review forms share their models with definitions.seed: found by what only they create.
+    ("definitions.models", "ReportForm", "definitions.seed_reviews", "load", {"period_kind": "final_review"}),
 ]
 
 
@@ -46,9 +51,9 @@ def _reference_data(request):
     request.getfixturevalue(fixture)
     from django.apps import apps
 
-    for models_module, model_name, migration, function in REFERENCE_DATA:
+    for models_module, model_name, migration, function, *where in REFERENCE_DATA:
         model = getattr(importlib.import_module(models_module), model_name)
-        if not model.objects.exists():
+        if not model.objects.filter(**(where[0] if where else {})).exists():
             getattr(importlib.import_module(migration), function)(apps, None)
 
 

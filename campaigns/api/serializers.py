@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from campaigns.models import Campaign, CapacityMark, DocumentKind, Phase, Plan, Target
 from campaigns.services import PLAIN_FIELDS, RICH_TEXT_FIELDS
+from core.params import MAX_ID, MAX_YEAR, MIN_YEAR
 
 
 class PhaseSerializer(serializers.ModelSerializer):
@@ -92,8 +93,22 @@ class TargetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Target
-        fields = ["id", "indicator", "unit", "unit_name", "year", "percentage", "plan", "campaign", "applies_until"]
+        fields = ["id", "indicator", "unit", "unit_name", "unit_group", "year", "percentage", "plan", "campaign",
+                  "applies_until"]
 
     def get_applies_until(self, target) -> str | None:
         day = target.applies_until()
         return day.isoformat() if day else None
+
+
+class TargetInputSerializer(serializers.Serializer):
+    """A target for a draft plan (POST /api/v1/targets/): shape only, the service checks the rest. `unit`: the
+    plan's area when left out; `unit_group`: only that group's members inside it."""
+
+    plan = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    indicator = serializers.CharField(max_length=60, help_text="Mã chỉ tiêu (GET /api/v1/indicators/)")
+    year = serializers.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR)
+    percentage = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=False)
+    unit = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
+    unit_group = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True,
+                                          help_text="Nhóm đơn vị (GET /api/v1/unit-groups/)")

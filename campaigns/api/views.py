@@ -19,11 +19,13 @@ from campaigns.api.serializers import (
     PlanInputSerializer,
     PlanOutputSerializer,
     PlanPdfSerializer,
+    TargetInputSerializer,
     TargetSerializer,
     plan_pdf_payload,
 )
 from campaigns.models import Campaign, PdfStatus, Plan, Target
 from core.api.mixins import ScopedObjectMixin
+from definitions.groups import groups_visible
 from units import selectors as unit_selectors
 
 
@@ -183,7 +185,9 @@ class PlanViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModel
 
 
 class TargetViewSet(ScopedObjectMixin, ReadOnlyModelViewSet):
-    """Targets set for the caller's units and those above them (national, provincial)."""
+    """Targets set for the caller's units and those above them (national, provincial), for any indicator, for a
+    whole area or for a unit group inside it. POST adds one to a draft plan, DELETE removes one from it (the
+    plan's officers; an issued plan is immutable: 409)."""
 
     not_found_message = gettext_lazy("Không tìm thấy chỉ tiêu hoặc bạn không có quyền xem.")
     serializer_class = TargetSerializer
@@ -192,3 +196,29 @@ class TargetViewSet(ScopedObjectMixin, ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.visible_targets(self.request.user).order_by("year", "unit_id", "indicator", "pk")
+
+    @extend_schema(request=TargetInputSerializer, responses={201: TargetSerializer})
+    def create(self, request):
+        serializer = TargetInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        plan = selectors.plan_get(request.user, data.pop("plan"))
+        if plan is None:
+            raise ValidationError({"plan": [_("Không tìm thấy kế hoạch hoặc bạn không có quyền xem.")]})
+        unit_id, group_id = data.pop("unit", None), data.pop("unit_group", None)
+        unit = group = None
+        if unit_id is not None:
+            unit = unit_selectors.visible_units(request.user).filter(pk=unit_id).first()
+            if unit is None:
+                raise ValidationError({"unit": [_("Không tìm thấy đơn vị hoặc bạn không có quyền xem.")]})
+        if group_id is not None:
+            group = groups_visible(request.user).filter(pk=group_id).first()
+            if group is None:
+                raise ValidationError({"unit_group": [_("Không tìm thấy nhóm đơn vị hoặc bạn không có quyền xem.")]})
+        target = services.target_add(plan=plan, by=request.user, unit=unit, unit_group=group, **data)
+        return Response(TargetSerializer(self.get_queryset().get(pk=target.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        services.target_remove(target=self.get_object(), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

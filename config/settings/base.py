@@ -11,7 +11,8 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
-from config.celery_queues import TASK_ROUTES
+from config.celery_queues import DEFAULT as QUEUE_DEFAULT
+from config.celery_queues import TASK_ROUTES, TimeLimitsByKind, longest_time_limit
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "core.documents.apps.DocumentsConfig",
     "campaigns",
     "titles",
+    "definitions",
     "reports",
     "awards",
 ]
@@ -106,7 +108,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (runserver + eager tasks) share the file; wait rather than fail on a lock.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-# Optional streaming replica (docs/scaling.md): GET requests to these paths read from it (config/db_router.py).
+# Optional streaming replica (docs/scaling.md, Step 2; scripts/pg_replica.sh starts one on this machine): GET
+# requests to these paths read from it (config/db_router.py). MIRROR: the test run creates no database of its own
+# there; physical replication copies the primary's test database, under the same name, to the replica.
 if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
@@ -114,6 +118,9 @@ if env("DATABASE_REPLICA_URL", default=""):
 DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 DATABASE_REPLICA_PATHS = env.list("DATABASE_REPLICA_PATHS", default=[
     "/api/v1/stats/", "/api/v1/completeness/", "/reports/dashboard/", "/reports/completeness/"])
+# Read-your-own-writes: for this long after a client's own POST/PUT/PATCH/DELETE its replica-path reads stay on
+# the primary (a signed cookie). Longer than the replica's usual lag (well under a second on one LAN); 0 = off.
+DATABASE_REPLICA_STICKY_SECONDS = env.int("DATABASE_REPLICA_STICKY_SECONDS", default=5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -221,6 +228,7 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "core.documents.models.DocumentKind",
         "DocumentStatusEnum": "core.documents.models.Document.Status",
         "DocumentRenderStatusEnum": "core.documents.models.Document.RenderStatus",
+        "FormSectionKindEnum": "definitions.models.SectionKind",
     },
 }
 
@@ -239,29 +247,33 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# The longest measured tasks (docs/benchmarks.md): a 200-page annex render ~35-60 s, a 100,000-row import
-# ~13-30 s, a year's full rollup ~20 s per province of a million households. Ten minutes is the hard limit for
-# all of them; the soft one a minute earlier lets a task stop cleanly (TimeLimitExceeded is then acked, not
-# redelivered forever).
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT_SECONDS", default=10 * 60)
+# Time limits per kind of task, from one table (config/celery_queues.py KINDS, docs/scaling.md Step 5), set on
+# each routed task by the annotation below whichever worker runs it. Every other task has the app-wide limits:
+# ten minutes hard, the soft one a minute earlier so a task can stop cleanly (TimeLimitExceeded is then acked,
+# not redelivered forever). Enforced by prefork workers (compose, `make worker*`), not by --pool=solo.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT_SECONDS", default=QUEUE_DEFAULT.time_limit)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - min(60, CELERY_TASK_TIME_LIMIT // 10)
+CELERY_TASK_ANNOTATIONS = (TimeLimitsByKind(),)
 CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = True  # Celery's default, relied on: a failed task is not redelivered
 # Redis hands an unacknowledged message to another worker after the visibility timeout (one hour by default).
-# Derived from the hard limit, so it can never be shorter than a running task (which would then run twice
-# at once) and a killed task is back in the queue two minutes after it could at most have finished.
+# Derived from the longest hard limit of any kind (stats' 720 s today), so it can never be shorter than a running
+# task (which would then run twice at once) and a killed task is back in the queue two minutes after it could at
+# most have finished. One value for every queue: any worker's sweep restores any queue's expired messages.
 # Countdowns/ETAs must stay below it (the stats debounce is 60 s), or Redis redelivers them early.
 # Workers look for such messages every interval × throttle seconds (kombu's default is 10 × 10 = 100 s): 30 s.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 2 * 60,
+    "visibility_timeout": longest_time_limit(CELERY_TASK_TIME_LIMIT) + 2 * 60,
     "unacked_restore_interval": 10,
     "unacked_restore_throttle": 3,
 }
 # A worker that loses the broker cancels what it runs: those messages are redelivered anyway (Celery 6 default).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TIMEZONE = TIME_ZONE
-# Queues by kind of work (config/celery_queues.py, docs/scaling.md). Off by default: a worker started without
-# -Q consumes only "celery", so switch this on together with workers for every queue.
-CELERY_TASK_ROUTES = TASK_ROUTES if env.bool("CELERY_ROUTE_BY_KIND", default=False) else {}
+# Queues by kind of work (config/celery_queues.py, docs/scaling.md Step 5): on whenever a real broker is
+# configured, so a render burst never delays a rollup. Workers must then consume every queue: one worker with
+# all of them (`make worker`), or one per queue (`make workers`, docker-compose.yml). Eager mode (no REDIS_URL)
+# runs tasks in-process and ignores queues. CELERY_ROUTE_BY_KIND=0 sends everything to "celery" again.
+CELERY_TASK_ROUTES = TASK_ROUTES if env.bool("CELERY_ROUTE_BY_KIND", default=bool(REDIS_URL)) else {}
 CELERY_BEAT_SCHEDULE = {
     "units-verify-paths-nightly": {
         "task": "units.tasks.verify_unit_paths",

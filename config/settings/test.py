@@ -16,3 +16,11 @@ STORAGES = {
 # Tasks run in-process in tests, whichever broker is configured, so a test sees its task's effect at once.
 # The tests marked `worker` switch this off for themselves and go through a real worker process.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+
+# Django's test MIRROR only renames the replica alias's database: it would still connect to the replica's host,
+# and a live-server test would read a replica some milliseconds behind what it just wrote. The ordinary test run
+# reads the alias from the primary's test database instead: deterministic, and the router, seeing the primary
+# itself, reads through "default" (a live-server thread may not open other aliases). The real streaming replica
+# is exercised on purpose by tests/scaling/test_replica_streaming.py, from DATABASE_REPLICA_URL.
+if "replica" in DATABASES:  # noqa: F405
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

@@ -1,13 +1,21 @@
 """Input/output shapes of the reports API (../shared/API.md). No business logic: services decide."""
 
+from decimal import Decimal
+
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from campaigns.indicators import Indicator
+from definitions.models import PeriodKind, ValueType
 from units.api.serializers import UnitBriefSerializer
 
+from .. import validation
+from ..form_versions import layout
 from ..models import Report, ReportAttachment, ReportTransition
 from ..selectors import Basis, TargetBasis, percentage
+from ..services import narrative_text
 
 
 class FigureSerializer(serializers.Serializer):
@@ -55,17 +63,65 @@ class ReportSerializer(serializers.ModelSerializer):
         return {f.indicator: {"numerator": f.numerator, "denominator": f.denominator} for f in report.figures.all()}
 
 
+class FormVersionBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    form = serializers.CharField(source="form.code", help_text="Mã biểu mẫu (/api/v1/report-forms/)")
+    number = serializers.IntegerField(help_text="Phiên bản số")
+
+
+class RuleOutcomeSerializer(serializers.Serializer):
+    rule = serializers.CharField(source="rule.code")
+    passed = serializers.BooleanField()
+    severity = serializers.CharField(help_text="blocking: chặn gửi báo cáo; warning: cảnh báo")
+    message = serializers.CharField()
+    left_value = serializers.FloatField(allow_null=True)
+    right_value = serializers.FloatField(allow_null=True)
+    field = serializers.CharField(help_text="figures.<chỉ tiêu>.<phần> hoặc values.<mã>[.<nhóm>]")
+
+
+def _number(value: Decimal, value_type: str) -> int | float:
+    return int(value) if value_type == ValueType.INTEGER or value == value.to_integral_value() else float(value)
+
+
 class ReportDetailSerializer(ReportSerializer):
     transitions = TransitionSerializer(many=True)
     attachments = AttachmentSerializer(many=True)
+    period_kind = serializers.CharField()
+    form_version = FormVersionBriefSerializer(allow_null=True)
+    values = serializers.SerializerMethodField()
+    narratives = serializers.SerializerMethodField()
+    checks = serializers.SerializerMethodField()
 
     class Meta(ReportSerializer.Meta):
-        fields = [*ReportSerializer.Meta.fields, "transitions", "attachments"]
+        fields = [*ReportSerializer.Meta.fields, "period_kind", "form_version", "values", "narratives", "checks",
+                  "transitions", "attachments"]
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "number"},
+                          "example": {"nguoi_hoc_xoa_mu_chu.female": 12, "so_lop_hoc": 3}})
+    def get_values(self, report) -> dict[str, int | float]:
+        """Values of elements defined as data, keyed "code" or "code.option"."""
+        if report.form_version_id is None:
+            return {}
+        types = {code: e.value_type for code, e in layout(report.form_version).known_elements.items()}
+        return {(code if option is None else f"{code}.{option}"): _number(value, types.get(code, ValueType.NUMBER))
+                for (code, option), value in validation.report_values(report).items()}
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_narratives(self, report) -> dict[str, str]:
+        """Every narrative section of the form version: {narrative code: text}."""
+        if report.form_version_id is None:
+            return {}
+        return {code: narrative_text(report, code) for code in layout(report.form_version).narrative_codes}
+
+    @extend_schema_field(RuleOutcomeSerializer(many=True))
+    def get_checks(self, report) -> list[dict]:
+        return list(RuleOutcomeSerializer(validation.check_report(report), many=True).data)
 
 
 class ReportCreateSerializer(serializers.Serializer):
     unit = serializers.IntegerField()
     year = serializers.IntegerField(min_value=2000, max_value=2100)
+    period_kind = serializers.ChoiceField(choices=PeriodKind.choices, required=False, default=PeriodKind.YEARLY)
 
 
 class ReportUpdateSerializer(serializers.Serializer):
@@ -75,6 +131,11 @@ class ReportUpdateSerializer(serializers.Serializer):
     results = serializers.CharField(required=False, allow_blank=True)
     limitations = serializers.CharField(required=False, allow_blank=True)
     proposals = serializers.CharField(required=False, allow_blank=True)
+    values = serializers.DictField(required=False, help_text='Giá trị theo phần tử dữ liệu của biểu mẫu: '
+                                   '{"so_lop_hoc": 3, "nguoi_hoc_xoa_mu_chu.female": 12}; null để xóa')
+    narratives = serializers.DictField(child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+                                       required=False,
+                                       help_text='Nội dung theo mã mục của biểu mẫu: {"causes": "…", "lessons": "…"}')
 
 
 class SubmitSerializer(serializers.Serializer):
@@ -105,7 +166,7 @@ BASES = [Basis.OWN, Basis.SUCCESSORS, Basis.PREDECESSORS]
 class StatSerializer(serializers.Serializer):
     unit = UnitBriefSerializer()
     year = serializers.IntegerField()
-    indicator = serializers.ChoiceField(choices=Indicator.choices)
+    indicator = serializers.CharField(help_text="Mã chỉ tiêu (/api/v1/indicators/)")
     numerator = serializers.IntegerField()
     denominator = serializers.IntegerField()
     percentage = serializers.SerializerMethodField()
@@ -115,15 +176,31 @@ class StatSerializer(serializers.Serializer):
     basis = serializers.ChoiceField(choices=BASES,
                                     help_text="own: địa bàn của đơn vị; successors: đơn vị đã giải thể, "
                                               "tính trên địa bàn các đơn vị kế thừa")
-    target_basis = serializers.ChoiceField(choices=[TargetBasis.OWN, TargetBasis.PREDECESSORS, TargetBasis.ANCESTOR],
+    target_basis = serializers.ChoiceField(choices=[TargetBasis.OWN, TargetBasis.PREDECESSORS, TargetBasis.GROUP,
+                                                    TargetBasis.ANCESTOR],
                                            allow_null=True,
                                            help_text="own: chỉ tiêu của đơn vị; predecessors: bình quân gia quyền "
-                                                     "theo mẫu số của các đơn vị trước sắp xếp; ancestor: của "
+                                                     "theo mẫu số của các đơn vị trước sắp xếp; group: của nhóm đơn "
+                                                     "vị (ví dụ xã miền núi) mà đơn vị thuộc về; ancestor: của "
                                                      "đơn vị cấp trên gần nhất")
 
     def get_percentage(self, row) -> float | None:
+        if row.indicator not in Indicator.values:
+            # Defined as data: computed at the rebuild from the unrounded expressions, × factor, to its decimals.
+            return None if row.percentage is None else float(row.percentage)
         value = percentage(row.numerator, row.denominator)
         return None if value is None else float(value)
+
+
+class StatOptionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class StatBreakdownSerializer(StatSerializer):
+    """A row of a breakdown (`?by=`): the statistics of one option."""
+
+    option = StatOptionSerializer()
 
 
 class TrendSerializer(serializers.Serializer):

@@ -4,7 +4,7 @@ from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -30,6 +30,7 @@ from .serializers import (
     ReportSerializer,
     ReportUpdateSerializer,
     ReturnSerializer,
+    StatBreakdownSerializer,
     StatSerializer,
     SubmitSerializer,
     TrendSerializer,
@@ -54,12 +55,28 @@ def _year_param(request, name: str = "year", *, required: bool = False) -> int |
 
 
 def _indicator_param(request, *, required: bool = False) -> str | None:
+    """A built-in slug (as before forms were data) or the slug of an active indicator defined as data."""
     value = request.query_params.get("indicator") or None
     if value is None and required:
         raise ValidationError({"indicator": [_("Trường này là bắt buộc.")]})
-    if value is not None and value not in Indicator.values:
+    if value is not None and value not in Indicator.values and selectors.stat_indicator(value) is None:
         raise ValidationError({"indicator": [_("Chỉ tiêu không hợp lệ.")]})
     return value
+
+
+def _by_param(request, indicator: str | None):
+    """The breakdown of `?by=<category code>`: the indicator's own (its elements share it), else a 400."""
+    by = request.query_params.get("by") or None
+    if by is None:
+        return None
+    if indicator is None:
+        raise ValidationError({"by": [_("Cần chọn chỉ tiêu (indicator) để xem theo phân tổ.")]})
+    definition = selectors.stat_indicator(indicator)
+    category = selectors.indicator_breakdown(definition) if definition is not None else None
+    if category is None or category.code != by:
+        raise ValidationError({"by": [_("Chỉ tiêu “%(indicator)s” không có phân tổ “%(by)s”.") % {
+            "indicator": indicator, "by": by}]})
+    return category
 
 
 class ReportViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
@@ -76,7 +93,7 @@ class ReportViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveMod
         if self.action in ("list", "retrieve"):
             qs = qs.prefetch_related("figures")
         if self.action == "retrieve":
-            qs = qs.prefetch_related("attachments", "transitions__by")
+            qs = qs.prefetch_related("attachments", "transitions__by").select_related("form_version__form")
         return qs
 
     def get_serializer_class(self):
@@ -93,7 +110,8 @@ class ReportViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveMod
         data = ReportCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         unit = _visible_unit(request.user, data.validated_data["unit"])
-        report = services.report_create(unit=unit, year=data.validated_data["year"], by=request.user)
+        report = services.report_create(unit=unit, year=data.validated_data["year"], by=request.user,
+                                        period_kind=data.validated_data["period_kind"])
         return self._detail(report, status.HTTP_201_CREATED)
 
     @extend_schema(request=ReportUpdateSerializer, responses=ReportDetailSerializer)
@@ -104,7 +122,8 @@ class ReportViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveMod
         values = data.validated_data
         report = services.report_update(
             report=report, by=request.user, version=values["version"], figures=values.get("figures"),
-            narrative={k: values[k] for k in NARRATIVE_FIELDS if k in values},
+            narrative={k: values[k] for k in NARRATIVE_FIELDS if k in values} | dict(values.get("narratives") or {}),
+            values=values.get("values"),
         )
         return self._detail(report)
 
@@ -172,6 +191,9 @@ class ReportViewSet(ScopedObjectMixin, mixins.ListModelMixin, mixins.RetrieveMod
         return files.serve(attachment.file, filename=attachment.name)
 
 
+INDICATOR_HELP = ("Mã một chỉ tiêu của /api/v1/indicators/: mười chỉ tiêu có sẵn (households_learning_family…) "
+                  "hoặc chỉ tiêu được định nghĩa thêm")
+
 UNIT_YEAR_PARAMS = [
     OpenApiParameter("unit", OpenApiTypes.INT, required=True),
     OpenApiParameter("year", OpenApiTypes.INT, required=True),
@@ -200,13 +222,18 @@ class StatViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("indicator", OpenApiTypes.STR, enum=Indicator.values),
+            OpenApiParameter("indicator", OpenApiTypes.STR, description=INDICATOR_HELP),
             OpenApiParameter("unit", OpenApiTypes.INT),
             OpenApiParameter("year", OpenApiTypes.INT),
             OpenApiParameter("level", OpenApiTypes.STR, enum=Level.values,
                              description="Trả về các đơn vị cấp dưới ở cấp này thay cho chính đơn vị"),
+            OpenApiParameter("by", OpenApiTypes.STR,
+                             description="Mã phân tổ (ví dụ sex): mỗi dòng là một nhóm (option) của phân tổ; chỉ "
+                                         "với chỉ tiêu mà mọi phần tử dữ liệu có phân tổ đó"),
         ],
-        responses=StatSerializer(many=True),
+        responses=PolymorphicProxySerializer(component_name="StatRow",
+                                             serializers=[StatSerializer, StatBreakdownSerializer],
+                                             resource_type_field_name=None, many=True),
     )
     def list(self, request):
         return Response(stats_cache.cached_answer(request, "list", lambda: self._list_data(request)))
@@ -216,17 +243,20 @@ class StatViewSet(viewsets.GenericViewSet):
         if level is not None and level not in Level.values:
             raise ValidationError({"level": [_("Cấp không hợp lệ.")]})
         unit_id = get_id(request.query_params, "unit")
+        indicator = _indicator_param(request)
+        by = _by_param(request, indicator)
         rows = selectors.stats_rows(
-            request.user, indicator=_indicator_param(request),
+            request.user, indicator=indicator,
             unit=_visible_unit(request.user, unit_id) if unit_id is not None else None,
-            year=_year_param(request), level=level,
+            year=_year_param(request), level=level, by=by,
         )
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data).data
+        serializer = StatBreakdownSerializer if by is not None else StatSerializer
+        return self.get_paginated_response(serializer(page, many=True, context=self.get_serializer_context()).data).data
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("indicator", OpenApiTypes.STR, enum=Indicator.values, required=True),
+            OpenApiParameter("indicator", OpenApiTypes.STR, required=True, description=INDICATOR_HELP),
             OpenApiParameter("unit", OpenApiTypes.INT, required=True),
             OpenApiParameter("from", OpenApiTypes.INT, required=True),
             OpenApiParameter("to", OpenApiTypes.INT, required=True),

@@ -222,7 +222,8 @@ def test_targets_are_filtered_and_scoped(api_client, make_plan, campaign):
     assert {r["id"] for r in rows} == {national.pk, draft_target.pk}
     row = next(r for r in rows if r["id"] == draft_target.pk)
     assert row == {"id": draft_target.pk, "indicator": "districts_learning_district", "unit": province.pk,
-                   "unit_name": "Tỉnh Có Cha", "year": 2025, "percentage": 25.0, "plan": province_plan.pk,
+                   "unit_name": "Tỉnh Có Cha", "unit_group": None, "year": 2025, "percentage": 25.0,
+                   "plan": province_plan.pk,
                    "campaign": campaign.pk, "applies_until": "2025-06-30"}
     filtered = client.get("/api/v1/targets/?indicator=households_learning_family").json()["results"]
     assert [r["id"] for r in filtered] == [national.pk]

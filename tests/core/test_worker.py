@@ -15,6 +15,7 @@ import pytest
 from django.db import connection
 
 from config.celery_app import app as celery_app
+from config.celery_queues import QUEUES
 from tests import factories as f
 from units.models import Unit
 from units.tasks import verify_unit_paths
@@ -55,9 +56,11 @@ def worker(transactional_db, tmp_path):
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
     }
     log = tmp_path / "worker.log"
+    # Every queue: with a broker, tasks are routed by kind (config/celery_queues.py), and the tests that use this
+    # fixture (a plan's render on "documents", the path check on "celery") need one worker for all of them.
     with log.open("w") as output:  # a file, not a pipe: a full pipe would stall the worker
         process = subprocess.Popen(  # noqa: S603 - a fixed command line of our own tools
-            [str(CELERY), "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", "celery",
+            [str(CELERY), "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", ",".join(QUEUES),
              "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
             cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
         )

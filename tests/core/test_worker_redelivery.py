@@ -17,6 +17,7 @@ import pytest
 from django.db import connection, transaction
 
 from config.celery_app import app as celery_app
+from config.celery_queues import QUEUES
 from tests import factories as f
 from tests.core.test_worker import CELERY, ROOT, database_url
 from units.models import Unit
@@ -30,7 +31,7 @@ def start_worker(log_path):
            "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     with log_path.open("w") as output:
         return subprocess.Popen(  # noqa: S603 - a fixed command line of our own tools
-            [str(CELERY), "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", "celery",
+            [str(CELERY), "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", ",".join(QUEUES),
              "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
             cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
         )

@@ -25,7 +25,12 @@ class Command(BaseCommand):
         call_command("load_admin_units", stdout=self.stdout)
         credentials: list[tuple[str, str, str]] = []
         context: dict[str, Any] = {}
+        from reports.aggregation import mend_planner_statistics
+
         for step in DEMO_STEPS:
+            # PostgreSQL: statistics taken while a table held only dead rows read "empty" whatever the previous
+            # step wrote, and turn its queries into nested loops over thousands of rows (minutes per query).
+            mend_planner_statistics()
             module = importlib.import_module(step)
             result = module.load(context, credentials)
             if isinstance(result, dict):

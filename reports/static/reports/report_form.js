@@ -73,6 +73,32 @@
     updateRate(row);
   });
 
+  // A breakdown's total (sex, ethnic group…) follows its boxes as they are typed: the sum of the options, the
+  // only total there is (the server stores the options, never a separate total).
+  const totalFormat = new Intl.NumberFormat(document.documentElement.lang || "vi", { maximumFractionDigits: 4 });
+
+  function updateTotal(group) {
+    const output = group.querySelector("output");
+    if (!output) return;
+    let sum = 0;
+    let typed = false;
+    let bad = false;
+    group.querySelectorAll("input[type=number]").forEach(function (input) {
+      const value = input.value.trim();
+      if (value === "") return;
+      const number = Number(value);
+      if (!Number.isFinite(number) || number < 0) { bad = true; return; }
+      sum += number;
+      typed = true;
+    });
+    output.textContent = bad || !typed ? "—" : totalFormat.format(sum);
+  }
+
+  form.querySelectorAll("[data-breakdown]").forEach(function (group) {
+    group.addEventListener("input", function () { updateTotal(group); });
+    updateTotal(group);
+  });
+
   form.addEventListener("input", function () {
     clearTimeout(timer);
     status.textContent = gettext("Đang soạn…");
