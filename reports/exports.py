@@ -178,6 +178,12 @@ def report_document_build(document) -> StateDocument:
         "unit": unit, "issuer": issuer, "year": year, "rows": rows, "narrative": _report_narrative(unit, year),
         "values": _report_values(unit, year),
     })
+    return report_state_document(document, body)
+
+
+def report_state_document(document, body_html: str) -> StateDocument:
+    """A BÁO CÁO of the register (yearly or review): the issuing body's header, its number, the body given."""
+    issuer = document.issuer
     return StateDocument(
         issuing_body=issuer.name,
         parent_body=" ".join(issuer.parent_header_lines),
@@ -186,7 +192,7 @@ def report_document_build(document) -> StateDocument:
         date=document.date,
         type_label="BÁO CÁO",
         title=document.title,
-        body_html=body,
+        body_html=body_html,
         recipients=tuple(document.recipients),
         kind="report",  # the decree's administrative layout (core.documents.types.Layout.REPORT)
     )

@@ -137,16 +137,6 @@ def review_document_build(document) -> StateDocument:
     """The register's builder for a review report's BÁO CÁO (document.subject is the Report)."""
     report = (Report.objects.select_related("unit", "form_version", "form_version__form")
               .get(pk=document.subject_id))
-    issuer = document.issuer
-    return StateDocument(
-        issuing_body=issuer.name,
-        parent_body=" ".join(issuer.parent_header_lines),
-        number=f"      /BC-{issuer.abbreviation}",
-        place=issuer.place_name,
-        date=document.date,
-        type_label="BÁO CÁO",
-        title=document.title,
-        body_html=review_body(report, issuer.name),
-        recipients=tuple(document.recipients),
-        kind="report",  # the decree's administrative layout (core.documents.types.Layout.REPORT)
-    )
+    from .exports import report_state_document
+
+    return report_state_document(document, review_body(report, document.issuer.name))
