@@ -99,7 +99,10 @@ def test_a_long_render_does_not_delay_a_rollup(services_or_skip, start_worker): 
 
         rollup = rebuild_stats.delay(YEAR)
         try:
-            rows = rollup.get(timeout=120)
+            # Celery's process-wide "join will block" flag (meant for worker processes) can be left set by earlier
+            # tests in this process (seen in the full CI run), and a plain get() then refuses; this process is no
+            # worker, so waiting here for another process's result is safe.
+            rows = rollup.get(timeout=120, disable_sync_subtasks=False)
         except Exception as exc:  # show what the workers said
             pytest.fail(f"the stats worker did not rebuild ({exc!r}); logs:\n{stats_log.read_text()}", pytrace=False)
 
@@ -110,7 +113,7 @@ def test_a_long_render_does_not_delay_a_rollup(services_or_skip, start_worker): 
         assert waiting_on_a_lock(), "the render is still waiting in the documents worker"
     # The lock is released: the render goes on and stores the plan's PDF.
     try:
-        outcome = render.get(timeout=180)
+        outcome = render.get(timeout=180, disable_sync_subtasks=False)
     except Exception as exc:
         pytest.fail(f"the render did not finish ({exc!r}); logs:\n{documents_log.read_text()}", pytrace=False)
     assert outcome == PdfStatus.READY

@@ -67,8 +67,8 @@ def test_one_worker_for_both_kinds_makes_the_rollup_wait_behind_the_render(servi
         assert not StatRollup.objects.filter(year=YEAR).exists()
         assert rollup.state == render.state == "PENDING"
     try:
-        assert render.get(timeout=180) == PdfStatus.READY
-        assert rollup.get(timeout=120) > 0
+        assert render.get(timeout=180, disable_sync_subtasks=False) == PdfStatus.READY
+        assert rollup.get(timeout=120, disable_sync_subtasks=False) > 0
     except Exception as exc:
         pytest.fail(f"the worker did not finish both ({exc!r}); its log:\n{log.read_text()}", pytrace=False)
     # One after the other: the rollup was taken only once the render had finished.
