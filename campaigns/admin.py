@@ -4,7 +4,7 @@ a plan goes through the services (issue rules, immutability, row locks)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin_scope import ScopedAdminMixin
+from core.admin_scope import ReadOnlyInAdminMixin, ScopedAdminMixin
 
 from .models import Campaign, Phase, Plan, Target
 
@@ -20,19 +20,8 @@ class CampaignAdmin(SimpleHistoryAdmin):
     inlines = [PhaseInline]
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Plan)
-class PlanAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+class PlanAdmin(ScopedAdminMixin, ReadOnlyInAdminMixin, SimpleHistoryAdmin):
     list_display = ("number", "title", "unit", "status", "issued_on", "version")
     list_filter = ("status", "kind")
     search_fields = ("number", "title", "issuing_body")
@@ -41,7 +30,7 @@ class PlanAdmin(ScopedAdminMixin, ReadOnlyAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+class TargetAdmin(ScopedAdminMixin, ReadOnlyInAdminMixin, SimpleHistoryAdmin):
     list_display = ("indicator", "unit", "year", "percentage", "plan")
     list_filter = ("indicator", "year")
     list_select_related = ("unit", "plan")

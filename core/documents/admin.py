@@ -4,7 +4,7 @@ the register itself (documents, counters) is read-only here, because numbers com
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin_scope import ScopedAdminMixin
+from core.admin_scope import ReadOnlyInAdminMixin, ScopedAdminMixin
 
 from .models import Document, IssuingBody, LegalBasis, RegisterCounter
 
@@ -25,19 +25,8 @@ class LegalBasisAdmin(SimpleHistoryAdmin):
     search_fields = ("slug", "text", "note")
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Document)
-class DocumentAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+class DocumentAdmin(ScopedAdminMixin, ReadOnlyInAdminMixin, SimpleHistoryAdmin):
     scope_unit_field = "issuer__unit"
     list_display = ("number", "kind", "title", "issuer", "date", "status", "render_status", "external")
     list_filter = ("kind", "status", "render_status", "external", "year")
@@ -46,7 +35,7 @@ class DocumentAdmin(ScopedAdminMixin, ReadOnlyAdmin):
 
 
 @admin.register(RegisterCounter)
-class RegisterCounterAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+class RegisterCounterAdmin(ScopedAdminMixin, ReadOnlyInAdminMixin, SimpleHistoryAdmin):
     scope_unit_field = "issuer__unit"
     list_display = ("issuer", "kind", "year", "last_seq")
     list_filter = ("kind", "year")
