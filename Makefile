@@ -61,8 +61,11 @@ messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -d djangojs -l en --no-obsolete --ignore=.venv --ignore=benchmarks --ignore=tests
 	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
 
+# Every benchmark on a fresh PostgreSQL database (BENCH_DATABASE_URL), each section written into docs/benchmarks.md
+# between its markers. `make bench BENCH_ONLY=bench_reports.py,bench_load.py` runs only those and replaces only
+# their sections; `BENCH_QUICK=1 make bench` is a smoke check at small sizes, written to a temp file.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	BENCH_ONLY="$(BENCH_ONLY)" $(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media

@@ -125,15 +125,20 @@ def main() -> None:
                 samples[name].append(seconds)
             _clear(province)
             samples["bare"].append(_bare_insert(province, communes, user))
+        ratio = median(samples["dry"]) + median(samples["write"])  # the page's whole import: dry run, then write
         rows.append([f"{size:,}".replace(",", "."), f"{size * 14:,}".replace(",", "."),
-                     *(fmt_s(median(samples[k])) for k in ("dry", "write", "again", "export", "bare"))])
+                     *(fmt_s(median(samples[k])) for k in ("dry", "write", "again", "export", "bare")),
+                     f"{ratio / median(samples['bare']):.0f}×"])
     print("## Data value sets: a province's file (reports/exchange.py)\n")
-    print(f"PostgreSQL {connection.pg_version if connection.vendor == 'postgresql' else connection.vendor}; "
+    version = (f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 100}"
+               if connection.vendor == "postgresql" else connection.vendor)
+    print(f"{version}; "
           f"median of {args.runs} runs. Every commune's report is opened and written through reports.services "
           "(one report_create + one report_update per commune, one transaction); \"again\" imports the same file "
-          "once more (nothing to write). Limit: the same reports and figures by two bulk INSERTs.\n")
-    print(table(["communes", "rows", "dry run", "write", "same file again", "export CSV", "bulk INSERT (limit)"],
-                rows))
+          "once more (nothing to write). Limit: the same reports and figures by two bulk INSERTs; the ratio is the "
+          "whole import (dry run + write) to it.\n")
+    print(table(["communes", "rows", "dry run", "write", "same file again", "export CSV", "bulk INSERT (limit)",
+                 "ratio"], rows))
     print("\n`DATABASE_URL=… .venv/bin/python benchmarks/bench_exchange.py`")
 
 

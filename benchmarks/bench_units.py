@@ -4,7 +4,7 @@ query through the scoping selector beside the bare SQL prefix query on the same 
 Run: DATABASE_URL=postgres://... .venv/bin/python benchmarks/bench_units.py
 """
 
-from common import fmt_s, median, setup_django, table, timed
+from common import QUICK, fmt_s, median, setup_django, table, timed
 
 setup_django()
 
@@ -42,7 +42,7 @@ def main() -> None:
     started = time.perf_counter()
     first = load_admin_units()
     first_load = time.perf_counter() - started
-    reload_samples = timed(lambda: load_admin_units(), runs=3, warmup=0)
+    reload_samples = timed(lambda: load_admin_units(), runs=1 if QUICK else 3, warmup=0)
 
     province = Unit.objects.get(source_key="both:tinhhatinh")
     from core.models import User
@@ -70,9 +70,10 @@ def main() -> None:
             cur.execute("SELECT id FROM units_unit WHERE path LIKE %s", [province.path + "%"])
             return len(cur.fetchall())
 
-    scoped_s = timed(scoped, runs=20)
-    cached_s = timed(scoped_cached, runs=20)
-    bare_s = timed(bare, runs=20)
+    runs = 5 if QUICK else 20  # BENCH_QUICK=1: a smoke check, the figures mean nothing
+    scoped_s = timed(scoped, runs=runs)
+    cached_s = timed(scoped_cached, runs=runs)
+    bare_s = timed(bare, runs=runs)
     n = bare()
     vendor = connection.vendor
     print("## Administrative tree\n")

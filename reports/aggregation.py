@@ -25,9 +25,12 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.indicators import Indicator
+from core.errors import DomainError
 from definitions.models import PeriodKind
 from units.models import Level, Unit
 
@@ -42,7 +45,7 @@ from .facts import (
     reporters_sql,
     with_depths,
 )
-from .models import ReportingRound, StatRollup, StatsDirty
+from .models import StatRollup, StatsDirty
 from .selectors import expected_filter, rounds_for_year
 from .services import stats_queued_key
 from .stats_cache import rollups_changed
@@ -54,10 +57,15 @@ ROLLUP = StatRollup._meta.db_table
 @dataclass(frozen=True)
 class _Plan:
     """The rows one rebuild recomputes: those of the units in `scope`. `keep_children_of`: recomputed
-    ancestors whose children outside the scope keep their stored rows, which are summed, not recomputed."""
+    ancestors whose children outside the scope keep their stored rows, which are summed, not recomputed.
+    `min_depth`: facts are summed into their ancestors at that depth and below only (a province of the parallel
+    rebuild stops at the province; the national step sums the provinces' rows). `subtree`: the registry facts
+    of the scope are probed per registry row (facts._registry_subtree_sql) instead of the ORM querysets."""
 
     scope: Scope
     keep_children_of: tuple[int, ...] = ()
+    min_depth: int = 0
+    subtree: bool = False
 
 
 def mend_planner_statistics(tables: tuple[str, ...] | None = None) -> list[str]:
@@ -178,7 +186,7 @@ def _select(year: int, plan: _Plan, *, gathered: bool | None = None) -> tuple[st
 
     Without its WITH clause (with_depths), so that it can stand under an INSERT.
     """
-    sources, params = base_facts_sql(year, plan.scope, gathered=gathered)
+    sources, params = base_facts_sql(year, plan.scope, gathered=gathered, subtree=plan.subtree)
     for extra_sql, extra_params in (_reports_on_time_sql(year, plan.scope),
                                     _kept_children_sql(year, plan) if plan.keep_children_of else ("", [])):
         if extra_sql:
@@ -189,7 +197,7 @@ def _select(year: int, plan: _Plan, *, gathered: bool | None = None) -> tuple[st
                     ELSE ROUND(SUM(x.numerator) * 100.0 / SUM(x.denominator), 2) END
         FROM ({sources}) x
         JOIN units_unit u ON u.id = x.unit_id
-        JOIN depths d ON d.n <= u.depth
+        JOIN depths d ON d.n <= u.depth AND d.n >= {int(plan.min_depth)}
         JOIN units_unit a ON a.path = SUBSTR(u.path, 1, (d.n + 1) * {SEGMENT})
         GROUP BY a.id, x.indicator
     """, params  # noqa: S608 - only constants are interpolated; values are bound parameters
@@ -330,17 +338,35 @@ def _derive_targets(cursor, year: int) -> None:
     )
 
 
+# PostgreSQL advisory transaction locks of the rebuilds, keyed (this space + year, unit id): (…, 0) is the whole
+# year, (…, province id) one province's subtree. A full or incremental rebuild and the national step take the
+# year's key exclusively; a province of the parallel rebuild takes it shared and its own key exclusively. So the
+# provinces of a year run side by side, two rebuilds of one province run one after the other, and a full rebuild
+# (or the national step) waits for every province under way and holds them off while it runs. Unlike the row
+# locks on the year's reporting rounds used before, it also holds for a year without rounds. Released at commit or
+# rollback (a killed worker's connection ends its transaction). SQLite serialises writers by itself.
+_LOCK_SPACE = 0x57A7_0000  # + year stays below 2**31 (a PostgreSQL int4 key) until year 34,000
+
+
+def _lock(year: int, unit_id: int = 0, *, shared: bool = False) -> None:
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, %s)", [_LOCK_SPACE + year, unit_id])
+
+
 @transaction.atomic
 def stats_rebuild(*, year: int, unit_ids: list[int] | None = None) -> int:
     """Recompute the rollup of `year`: all of it, or after a change at `unit_ids` (the changed units and their
     ancestors, as StatsDirty holds them). Returns how many rows the recomputed units hold now.
 
     The rest of the table must be current (the nightly full rebuild sees to registry edits). Delete + insert
-    inside one transaction, so it is idempotent and safe to kill half-way. Locks the year's reporting-round
-    rows (select_for_update) so that two rebuilds of one year run one after the other instead of colliding on
-    the unique (unit, year, indicator) rows.
+    inside one transaction, so it is idempotent and safe to kill half-way. Takes the year's rebuild lock
+    (_lock) so that two rebuilds of one year, or a rebuild and a province of the parallel rebuild, run one
+    after the other instead of colliding on the unique (unit, year, indicator) rows.
     """
-    list(ReportingRound.objects.select_for_update().filter(year=year).values_list("pk", flat=True))
+    _lock(year)
     rollups_changed()
     mend_planner_statistics()  # statistics that read "empty" made one rollup take minutes (all tables: one query)
     plan = _plan(year, None if unit_ids is None else sorted(set(unit_ids)))
@@ -395,3 +421,118 @@ def stats_rebuild_recent(*, today=None) -> dict[int, int]:
     """Nightly: the current and the previous report years (reports of a year are accepted into January)."""
     today = today or timezone.localdate()
     return {year: stats_rebuild(year=year) for year in (today.year - 1, today.year)}
+
+
+# --- the parallel rebuild: one task per province of the year, then the national step -------------------------
+#
+# A full rebuild is one statement over the whole country on one core. The rows of a unit inside a province depend
+# only on the facts of that province's subtree (every fact is summed into its ancestors), so the provinces of a
+# year can be recomputed side by side, each in its own transaction, and what lies above them (the nation) from
+# their stored rows, as the incremental path sums the stored rows of children it keeps. The steps that must see
+# the whole year (the dissolved provinces' and districts' rows over their successors, successors' derived targets)
+# run in the national step, after every province. Run province by province then national, the table is the full
+# rebuild's, row for row (tests/reports/test_parallel_rebuild.py). Between a province's commit and the national
+# step, readers see that province's new rows beside the previous national rows (and the previous rows of the
+# dissolved units): the national step is a few seconds; the full rebuild remains for when that matters.
+
+
+def year_provinces(year: int) -> list[Unit]:
+    """The provinces on the tree of `year` (the unit and its parent valid on 31/12): the 63 of the old era for a
+    year before the 2025 reform, today's 34 after. One ordered list; a province inside another's subtree (never
+    in the real tree) is left to the outer one, so the subtrees never overlap."""
+    from titles.selectors import on_year_tree
+
+    provinces: list[Unit] = []
+    for province in Unit.objects.filter(on_year_tree(year), level=Level.PROVINCE).order_by("path"):
+        if not provinces or not province.path.startswith(provinces[-1].path):
+            provinces.append(province)
+    return provinces
+
+
+def _province_plan(province: Unit) -> _Plan:
+    """Every unit of the province's subtree, from the facts of that subtree, summed up to the province only."""
+    return _Plan(Scope(prefixes=(province.path,)), min_depth=province.depth, subtree=True)
+
+
+def _national_plan(provinces: list[Unit]) -> _Plan:
+    """Every unit outside the provinces' subtrees: their ancestors (the nation) from their own facts plus the
+    provinces' stored rows (kept children), and every other subtree (ministries, the other era's provinces, …)
+    from its facts. The scope is the ancestors by id and the other subtrees by path prefix."""
+    province_paths = {p.path for p in provinces}
+    containing = {int(a[-SEGMENT:-1]) for p in provinces for a in _ancestor_paths(p.path)[:-1]}
+    parents = tuple(sorted({p.parent_id for p in provinces if p.parent_id is not None}))
+    others = (Unit.objects.filter(Q(parent__isnull=True) | Q(parent_id__in=containing))
+              .exclude(pk__in=containing).order_by("path").values_list("path", flat=True))
+    prefixes = tuple(path for path in others if path not in province_paths)
+    return _Plan(Scope(ids=tuple(sorted(containing)), prefixes=prefixes), keep_children_of=parents, subtree=True)
+
+
+def _count_in_scope(cursor, year: int, scope: Scope) -> int:
+    in_scope, params = scope.sql("s")
+    cursor.execute(f"SELECT COUNT(*) FROM {ROLLUP} WHERE year = %s AND unit_id IN "  # noqa: S608 - constants only
+                   f"(SELECT s.id FROM units_unit s WHERE {in_scope})", [year, *params])
+    return cursor.fetchone()[0]
+
+
+def _rebuild_plan(cursor, year: int, plan: _Plan, now) -> None:
+    """Delete and recompute the plan's rows (built-in, elements and indicators defined as data, targets)."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL jit = off")  # see stats_rebuild
+    in_scope, params = plan.scope.sql("s")
+    cursor.execute(f"DELETE FROM {ROLLUP} WHERE year = %s AND unit_id IN "  # noqa: S608 - constants only
+                   f"(SELECT s.id FROM units_unit s WHERE {in_scope})", [year, *params])
+    if plan.scope.ids or plan.scope.prefixes:
+        _insert(cursor, year, plan, now)
+    value_rollup.rebuild_values(cursor, year, plan, now)
+    value_rollup.rebuild_defined_indicators(cursor, year, plan.scope, now)
+    apply_targets(cursor, year, plan.scope)
+
+
+@transaction.atomic
+def stats_rebuild_province(*, year: int, province_id: int) -> int:
+    """Recompute the rows of `year` of one province's subtree (a province of year_provinces(year)); returns how
+    many rows the subtree holds now. Delete + insert in one transaction: idempotent, safe to run twice or to kill
+    half-way. Provinces run side by side (_lock); the national step (stats_rebuild_national) must follow the
+    last of them (tasks.rebuild_stats_parallel chains it)."""
+    _lock(year, shared=True)
+    _lock(year, province_id)
+    province = next((p for p in year_provinces(year) if p.pk == province_id), None)
+    if province is None:
+        raise DomainError(_("Đơn vị #%(id)s không phải tỉnh/thành phố trên cây đơn vị năm %(year)s.")
+                          % {"id": province_id, "year": year}, field="province")
+    rollups_changed()
+    mend_planner_statistics()
+    plan = _province_plan(province)
+    with connection.cursor() as cursor:
+        _rebuild_plan(cursor, year, plan, timezone.now())
+        # Provinces commit one by one: only statistics that read "empty" are mended here (an ANALYZE holds a
+        # lock that would make the provinces wait for each other); the national step analyses the year's rows.
+        return _count_in_scope(cursor, year, plan.scope)
+
+
+@transaction.atomic
+def stats_rebuild_national(*, year: int) -> int:
+    """After every province of `year` (stats_rebuild_province): the rows of the units outside the provinces (the
+    nation from the provinces' stored rows), then what needs the whole year: the dissolved provinces' and
+    districts' rows over their successors and the successors' derived targets. Returns the year's row count."""
+    _lock(year)
+    rollups_changed()
+    mend_planner_statistics()
+    plan = _national_plan(year_provinces(year))
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {ROLLUP}")  # the year's fresh rows, read by what follows (see stats_rebuild)
+        _rebuild_plan(cursor, year, plan, now)
+        _continue_dissolved(cursor, year, now)
+        cursor.execute(f"SELECT COUNT(*) FROM {ROLLUP} WHERE year = %s", [year])  # noqa: S608 - constants only
+        return cursor.fetchone()[0]
+
+
+def stats_rebuild_in_parts(*, year: int) -> int:
+    """The parallel rebuild's steps one after the other in this process: every province, then the national step
+    (what tasks.rebuild_stats_parallel runs as a chord; tests and `manage.py stats_rebuild --parallel` without
+    workers). Returns the year's row count."""
+    for province in year_provinces(year):
+        stats_rebuild_province(year=year, province_id=province.pk)
+    return stats_rebuild_national(year=year)

@@ -215,14 +215,105 @@ def _registry_sets_sql(year: int) -> tuple[str, list]:
     return sql, params
 
 
-def registry_facts_sql(year: int, scope: Scope, *, gathered: bool | None = None) -> tuple[str, list]:
+def _probe_sql(column: str, outer: str, indicator: str, year: int, *, units: bool = False) -> tuple[str, list]:
+    """`CASE WHEN EXISTS (…) THEN 1 ELSE 0 END`: the subject `outer` holds a recognition of `indicator` in force
+    in `year`, probed through the index of the recognitions' `column` (household_id, clan_id, citizen_id,
+    unit_id). The same rule as _held_set_sql, one registry row at a time."""
+    in_force, params = _in_force_sql("r", year)
+    subject = " AND r.subject_kind = %s" if units else ""
+    return (f"CASE WHEN EXISTS (SELECT 1 FROM titles_recognition r WHERE r.{column} = {outer} "  # noqa: S608
+            f"AND r.title_type_id IN (SELECT t.id FROM titles_titletype t WHERE t.indicator = %s) "
+            f"AND {in_force}{subject}) THEN 1 ELSE 0 END",
+            [indicator, *params, *([SubjectKind.UNIT] if units else [])])
+
+
+def _registry_subtree_sql(year: int, scope: Scope) -> tuple[str, list]:
+    """The registry indicators of the registry units in `scope` on the year's tree: one province of a parallel
+    rebuild (aggregation.stats_rebuild_province), or what lies outside every province (the national step).
+
+    The rows and rules of _registry_sets_sql (citizens read once for their three indicators, units off the
+    year's tree dropped before grouping), but each registry row probes the recognitions' indexes instead of
+    joining sets gathered from every recognition in force: gathering them would read the whole country's
+    recognitions once per province. Probing per row was also the cheaper hand-written form of the limit
+    (benchmarks/bench_reports.py, "probed"); the ORM querysets probe the same way but read the citizens three
+    times. tests/reports/test_parallel_rebuild.py checks these rows against the full rebuild's."""
+    ind = Indicator
+    on_tree, on_tree_params = on_year_tree_sql(year, "tu", "tp")
+    in_scope, scope_params = scope.sql("tu")
+    live = (f"SELECT tu.id FROM units_unit tu LEFT JOIN units_unit tp ON tp.id = tu.parent_id "  # noqa: S608
+            f"WHERE {on_tree} AND {in_scope}")
+    live_params = [*on_tree_params, *scope_params]
+    family_h, family_h_params = _probe_sql("household_id", "h.id", ind.HOUSEHOLDS_LEARNING_FAMILY, year)
+    clan, clan_params = _probe_sql("clan_id", "k.id", ind.CLANS_LEARNING_CLAN, year)
+    citizen, citizen_params = _probe_sql("citizen_id", "c.id", ind.CITIZENS_LEARNING_CITIZEN, year)
+    family_c, family_c_params = _probe_sql("household_id", "c.household_id", ind.HOUSEHOLDS_LEARNING_FAMILY, year)
+    community, community_params = _probe_sql("unit_id", "p.unit_id", ind.HAMLETS_LEARNING_COMMUNITY, year,
+                                             units=True)
+    learning_unit, learning_unit_params = _probe_sql("unit_id", "p.unit_id", ind.UNITS_LEARNING_UNIT, year,
+                                                     units=True)
+    sql = f"""
+        SELECT h.unit_id, %s AS indicator, SUM({family_h}) AS numerator, COUNT(*) AS denominator
+        FROM units_household h JOIN ({live}) l ON l.id = h.unit_id
+        GROUP BY h.unit_id
+        UNION ALL
+        SELECT k.unit_id, %s, SUM({clan}), COUNT(*)
+        FROM units_clan k JOIN ({live}) l ON l.id = k.unit_id
+        GROUP BY k.unit_id
+        UNION ALL
+        SELECT unit_id, indicator, numerator, denominator FROM (
+            SELECT cg.unit_id, x.indicator,
+                   CASE WHEN x.indicator = %s THEN (CASE WHEN cg.hc = 0 THEN cg.n_wpf ELSE cg.n_wp END)
+                        ELSE cg.n_all END AS numerator,
+                   CASE WHEN x.indicator = %s THEN (CASE WHEN cg.hc = 0 THEN cg.d_wpf ELSE cg.d_wp END)
+                        ELSE cg.d_all END AS denominator,
+                   cg.lu AS learning_unit
+            FROM (
+                SELECT p.unit_id, {community} AS hc, {learning_unit} AS lu,
+                       COUNT(*) AS d_all, SUM(p.cit) AS n_all, SUM(p.wp) AS d_wp, SUM(p.wp * p.cit) AS n_wp,
+                       SUM(p.wp * p.fam) AS d_wpf, SUM(p.wp * p.fam * p.cit) AS n_wpf
+                FROM (
+                    SELECT c.unit_id, {citizen} AS cit,
+                           CASE WHEN c.workplace <> '' THEN 1 ELSE 0 END AS wp,
+                           CASE WHEN c.workplace <> '' THEN {family_c} ELSE 0 END AS fam
+                    FROM units_citizen c JOIN ({live}) l ON l.id = c.unit_id
+                ) p
+                GROUP BY p.unit_id
+            ) cg
+            CROSS JOIN (SELECT %s AS indicator UNION ALL SELECT %s UNION ALL SELECT %s) x
+        ) cx
+        WHERE denominator > 0 AND (indicator <> %s OR learning_unit = 1)
+    """  # noqa: S608 - only constants are interpolated; values are bound parameters
+    params = [
+        ind.HOUSEHOLDS_LEARNING_FAMILY, *family_h_params, *live_params,
+        ind.CLANS_LEARNING_CLAN, *clan_params, *live_params,
+        ind.WORKERS_LEARNING_CITIZEN, ind.WORKERS_LEARNING_CITIZEN,
+        *community_params, *learning_unit_params,
+        *citizen_params, *family_c_params, *live_params,
+        ind.CITIZENS_LEARNING_CITIZEN, ind.WORKERS_LEARNING_CITIZEN, ind.OFFICIALS_LEARNING_CITIZEN,
+        ind.OFFICIALS_LEARNING_CITIZEN,
+    ]
+    return sql, params
+
+
+def registry_facts_sql(year: int, scope: Scope, *, gathered: bool | None = None,
+                       subtree: bool = False) -> tuple[str, list]:
     """Rows (unit_id, indicator, numerator, denominator) of the registries, for registry units in scope and on
     the year's tree (a year is counted on one tree: docs/adr/0005-report-rollups.md).
 
     The whole tree (a full rebuild): the registry indicators from sets gathered once (_registry_sets_sql). A few
     subtrees (the incremental path, a report's prefill): the ORM querysets, whose per-row probes read only the
     registry rows in scope — gathering every recognition in force of the country would cost more than that.
-    `gathered=False` takes the probes on the whole tree too (the benchmark times both ways)."""
+    `gathered=False` takes the probes on the whole tree too (the benchmark times both ways). `subtree=True`
+    (a province of the parallel rebuild, or the national step's rest of the tree): _registry_subtree_sql."""
+    if subtree and not scope.everything:
+        sets, sets_params = _registry_subtree_sql(year, scope)
+        parts, params = [sets], list(sets_params)
+        for indicator, qs in recognition_fact_querysets(year).items():
+            if indicator not in REGISTRY_INDICATORS:  # units as subjects: a probe per unit in scope
+                sql, qs_params = qs.order_by().filter(scope.unit_q()).query.sql_with_params()
+                parts.append(f"SELECT unit_id, indicator, numerator, denominator FROM ({sql}) rs{len(parts)}")  # noqa: S608
+                params += qs_params
+        return " UNION ALL ".join(parts), params
     if scope.everything and gathered is not False:
         sets, sets_params = _registry_sets_sql(year)
         parts, params = [sets], list(sets_params)
@@ -282,7 +373,8 @@ def owners_sql(year: int, scope: Scope) -> tuple[str, list]:
     return sql, [*params, *reporter_params]
 
 
-def base_facts_sql(year: int, scope: Scope, *, gathered: bool | None = None) -> tuple[str, list]:
+def base_facts_sql(year: int, scope: Scope, *, gathered: bool | None = None,
+                   subtree: bool = False) -> tuple[str, list]:
     """The base facts of units in scope: accepted figures, and the registry rows no figure replaces.
 
     A registry row is replaced when an ancestor-or-self of its unit has an accepted figure for the same
@@ -293,7 +385,7 @@ def base_facts_sql(year: int, scope: Scope, *, gathered: bool | None = None) -> 
     runs only where a figure was found; as a bare NOT EXISTS the planner ran it first, for every ancestor.
     Needs `with_depths` in the statement.
     """
-    registry, registry_params = registry_facts_sql(year, scope, gathered=gathered)
+    registry, registry_params = registry_facts_sql(year, scope, gathered=gathered, subtree=subtree)
     figures, figure_params = accepted_figures_sql(year, scope)
     reporter, reporter_params = is_reporter_sql(year, "b")
     sql = f"""

@@ -314,12 +314,20 @@ def _ended_before_row_year(prefix: str = "unit__") -> Q:
 
 
 def _with_bases(rows: QuerySet[StatRollup]) -> QuerySet[StatRollup]:
-    """`basis` and `target_basis` on every row, by the tests the rebuild used: two correlated probes per row,
-    no Python loop."""
+    """`basis` on every row, in SQL (a comparison of dates, cheap to plan). `target_basis` is not here: see
+    target_bases, which names it for the rows of one page."""
+    return rows.annotate(
+        basis=Case(When(_ended_before_row_year(), then=Value(Basis.SUCCESSORS)), default=Value(Basis.OWN),
+                   output_field=CharField()),
+    )
+
+
+def _with_target_bases_sql(rows: QuerySet[StatRollup]) -> QuerySet[StatRollup]:
+    """`target_basis` in SQL, as a correlated probe per row: what stats_rows(..., target_basis=True) gives its
+    readers (tests, scripts) that want it on every row. The API's listing names it with target_bases instead:
+    these probes made PostgreSQL plan the listing's query 25 times longer than it ran."""
     same = {"year": OuterRef("year"), "indicator": OuterRef("indicator")}
     own_target = Target.objects.filter(unit=OuterRef("unit"), unit_group__isnull=True, **same)
-    # A group target reaches the row when a member of the group, inside the target's unit, is the row's unit or
-    # one of its ancestors (reports/targets.py); one filter() call, so both tests are on the same member.
     group_target = Target.objects.filter(unit_group__isnull=False, **same).annotate(
         row_path=ExpressionWrapper(OuterRef("unit__path"), output_field=CharField())).filter(
         row_path__startswith=F("unit_group__units__path"), unit_group__units__path__startswith=F("unit__path"))
@@ -328,8 +336,6 @@ def _with_bases(rows: QuerySet[StatRollup]) -> QuerySet[StatRollup]:
         unit__stat_rollups__year=OuterRef("year"), unit__stat_rollups__indicator=OuterRef("indicator"),
         unit__stat_rollups__denominator__gt=0)
     return rows.annotate(
-        basis=Case(When(_ended_before_row_year(), then=Value(Basis.SUCCESSORS)), default=Value(Basis.OWN),
-                   output_field=CharField()),
         target_basis=Case(
             When(target__isnull=True, then=Value(None)),
             When(Exists(own_target), then=Value(TargetBasis.OWN)),
@@ -337,6 +343,54 @@ def _with_bases(rows: QuerySet[StatRollup]) -> QuerySet[StatRollup]:
             When(Exists(group_target), then=Value(TargetBasis.GROUP)),
             default=Value(TargetBasis.ANCESTOR), output_field=CharField(null=True)),
     )
+
+
+RowKey = tuple[int, int, str]  # (unit id, year, indicator) of a statistics row
+
+
+def target_bases(rows: list[tuple[int, str, int, str]]) -> dict[RowKey, str]:
+    """Which rule produced each row's target, by the tests the rebuild used (reports/targets.py), for the rows
+    (unit id, unit path, year, indicator) of one answer that have a target: own, else the predecessors', else a
+    group's, else the nearest ancestor's.
+
+    Three plain queries over the page's units, and none when no row has a target. Until 12/2026 these were three
+    correlated EXISTS per row inside the rows' own query: PostgreSQL then spent 25 times longer planning that
+    query than running it (docs/benchmarks.md, "uncached commune listing"); planned apart, each is trivial.
+    """
+    if not rows:
+        return {}
+    unit_ids = {unit_id for unit_id, _path, _year, _indicator in rows}
+    years = {year for _u, _p, year, _i in rows}
+    indicators = {indicator for _u, _p, _y, indicator in rows}
+    same = {"year__in": years, "indicator__in": indicators}
+    own = set(Target.objects.filter(unit_group__isnull=True, unit_id__in=unit_ids, **same)
+              .values_list("unit_id", "year", "indicator"))
+    # A predecessor's own target, when the predecessor has a rollup row of that year and indicator with a
+    # denominator (the weights of the weighted mean): keyed by the successor, the row's unit.
+    via_predecessors = set(Target.objects.filter(
+        unit_group__isnull=True, unit__successions_out__successor_id__in=unit_ids, **same,
+        unit__stat_rollups__year=F("year"), unit__stat_rollups__indicator=F("indicator"),
+        unit__stat_rollups__denominator__gt=0).values_list("unit__successions_out__successor_id", "year", "indicator"))
+    # A group target reaches a row when a member of the group inside the target's unit is the row's unit or one of
+    # its ancestors (the same member for both tests).
+    groups: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    group_targets = Target.objects.filter(unit_group__isnull=False, **same).values_list(
+        "year", "indicator", "unit__path", "unit_group__units__path")
+    for year, indicator, target_path, member_path in group_targets:
+        if member_path is not None and member_path.startswith(target_path):
+            groups.setdefault((year, indicator), []).append((target_path, member_path))
+    found: dict[RowKey, str] = {}
+    for unit_id, path, year, indicator in rows:
+        key = (unit_id, year, indicator)
+        if key in own:
+            found[key] = TargetBasis.OWN
+        elif key in via_predecessors:
+            found[key] = TargetBasis.PREDECESSORS
+        elif any(path.startswith(member) for _t, member in groups.get((year, indicator), ())):
+            found[key] = TargetBasis.GROUP
+        else:
+            found[key] = TargetBasis.ANCESTOR
+    return found
 
 
 def stat_indicator(slug: str) -> IndicatorDefinition | None:
@@ -365,14 +419,18 @@ def indicator_breakdown(definition: IndicatorDefinition) -> Category | None:
 
 
 def stats_rows(user, *, indicator: str | None = None, unit: Unit | None = None, year: int | None = None,
-               level: str | None = None, by: Category | None = None) -> QuerySet[StatRollup]:
+               level: str | None = None, by: Category | None = None, target_basis: bool = True
+               ) -> QuerySet[StatRollup]:
     """Stored rollups in the caller's scope. A list of a unit's descendants (`level`) holds the units on each
     row's tree only: a province dissolved in 2025 has 2025 rows over its successors, which the new province's
     communes already count; asked for by itself, it answers them (basis `successors`).
 
     Without `by`: the indicators' own rows (no option), exactly the rows of before breakdowns. With `by` (a
-    category): the rows per option of that breakdown, in the options' order."""
+    category): the rows per option of that breakdown, in the options' order. Each row has `basis`, and
+    `target_basis` unless `target_basis=False` (the API then names it with target_bases for its page only)."""
     rows = _with_bases(scope_queryset(StatRollup.objects.select_related("unit"), user, unit_field="unit"))
+    if target_basis:
+        rows = _with_target_bases_sql(rows)
     if by is None:
         rows = rows.filter(option__isnull=True)
     else:

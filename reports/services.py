@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -203,7 +203,7 @@ def _merge_figure_parts(report: Report, figures: Mapping[str, Any] | None,
     merged: dict[str, Any] = dict(figures or {})
     if not parts:
         return merged
-    stored = {f.indicator: {"numerator": f.numerator, "denominator": f.denominator} for f in report.figures.all()}
+    stored = {f.indicator: {"numerator": f.numerator, "denominator": f.denominator} for f in _stored_figures(report)}
     for slug, given in parts.items():
         base = merged.get(slug)
         pair = dict(base) if isinstance(base, Mapping) else dict(stored.get(slug, {}))
@@ -224,6 +224,7 @@ def _write_values(report: Report, version_layout: Layout, clean: dict[ValueKey, 
         ids[(code, option)] = (element.id, option_id)
     existing = {(v.data_element_id, v.option_id): v for v in report.values.filter(
         data_element_id__in={element_id for element_id, _o in ids.values()})}
+    _forget_values(report)  # the values change below: the answer reads them again
     to_create, to_update, to_delete = [], [], []
     for key, number in clean.items():
         element_id, option_id = ids[key]
@@ -243,7 +244,56 @@ def _write_values(report: Report, version_layout: Layout, clean: dict[ValueKey, 
 
 
 def _report_layout(report: Report) -> Layout | None:
-    return layout(report.form_version) if report.form_version_id else None
+    """The layout of the report's form version, read from the cache once per report object: a write and its answer
+    read it several times (rules, required figures, narratives, values), and each cache read unpickles it."""
+    if not report.form_version_id:
+        return None
+    memo = report.__dict__.get("_layout_memo")
+    if memo is None or memo.version_id != report.form_version_id:
+        memo = report.__dict__["_layout_memo"] = layout(report.form_version)
+    return memo
+
+
+def required_indicators(report: Report, version_layout: Layout | None) -> list[str]:
+    """Report.required_indicators() from the layout already read (ReportingRound.required_indicators, the same
+    rule: the version's built-in figures, narrowed to the round's indicators when it names some)."""
+    if version_layout is None:
+        return report.required_indicators()
+    on_form = list(version_layout.builtin_slugs)
+    return [i for i in report.round.indicators if i in on_form] if report.round.indicators else on_form
+
+
+# What a write read of the report's figures and values, kept on the report object so that the answer built from
+# it (reports.api.serializers.report_detail_data) reads neither again. Only the services set them, on the object
+# they locked; the figures are kept in step with what _write_figures writes.
+
+
+def _stored_figures(report: Report) -> list[ReportFigure]:
+    found = report.__dict__.get("_figures_memo")
+    if found is None:
+        found = report.__dict__["_figures_memo"] = list(report.figures.all())
+    return found
+
+
+def stored_figures(report: Report) -> list[ReportFigure] | None:
+    """The figures a service read (and wrote) on this report object, or None when it read none."""
+    return report.__dict__.get("_figures_memo")
+
+
+def stored_values(report: Report) -> dict | None:
+    """The values (validation.report_values) a service read on this report object, or None."""
+    return report.__dict__.get("_values_memo")
+
+
+def _report_values(report: Report) -> dict:
+    found = report.__dict__.get("_values_memo")
+    if found is None:
+        found = report.__dict__["_values_memo"] = validation.report_values(report)
+    return found
+
+
+def _forget_values(report: Report) -> None:
+    report.__dict__.pop("_values_memo", None)
 
 
 def _narrative_codes(version_layout: Layout | None) -> tuple[str, ...]:
@@ -277,9 +327,10 @@ def narrative_text(report: Report, code: str) -> str:
 
 
 def _locked(report: Report) -> Report:
+    # The form version and its form too: every write reads the layout, and the API's answer names the form.
     return (
         Report.objects.select_for_update(of=("self",))
-        .select_related("unit", "round", "round__scope_unit")
+        .select_related("unit", "round", "round__scope_unit", "form_version__form")
         .get(pk=report.pk)
     )
 
@@ -311,7 +362,9 @@ def _require_open(report_unit: Unit, year: int, round_, today: datetime.date) ->
     if today < round_.opens_on:
         raise DomainError(_("Đợt báo cáo năm %(year)s chưa mở (mở từ ngày %(day)s).") % {
             "year": year, "day": round_.opens_on.strftime("%d/%m/%Y")}, field="year", code="not_open")
-    deadline = selectors.effective_deadline(report_unit, year, round_)
+    # An extension only ever moves the deadline later (effective_deadline is the later of the two): before the
+    # round's own deadline there is nothing to read, which spares every deadline-day save a query.
+    deadline = round_.deadline if today < round_.deadline else selectors.effective_deadline(report_unit, year, round_)
     if today >= deadline:
         raise DomainError(
             _("Đã quá hạn gửi báo cáo (trước ngày %(day)s). Cần cấp trên gia hạn mới được nhập và gửi báo cáo.")
@@ -325,7 +378,9 @@ def _record(report: Report, *, from_status: str, to_status: str, by, comment: st
 
 
 def _write_figures(report: Report, clean: dict[str, tuple[int, int]]) -> None:
-    existing = {f.indicator: f for f in report.figures.all()}
+    """At most two statements: one INSERT of the new figures, one UPDATE of the changed ones."""
+    stored = _stored_figures(report)
+    existing = {f.indicator: f for f in stored}
     to_create, to_update = [], []
     for indicator, (numerator, denominator) in clean.items():
         figure = existing.get(indicator)
@@ -335,8 +390,38 @@ def _write_figures(report: Report, clean: dict[str, tuple[int, int]]) -> None:
         elif (figure.numerator, figure.denominator) != (numerator, denominator):
             figure.numerator, figure.denominator = numerator, denominator
             to_update.append(figure)
-    ReportFigure.objects.bulk_create(to_create)
-    ReportFigure.objects.bulk_update(to_update, ["numerator", "denominator"])
+    if to_create:
+        ReportFigure.objects.bulk_create(to_create)
+        stored.extend(to_create)
+    _update_figures(report, to_update)
+
+
+def _update_figures(report: Report, figures: list[ReportFigure]) -> None:
+    """The changed figures of one report in one statement.
+
+    PostgreSQL: one UPDATE … FROM (VALUES …) joined on (report, indicator), the unique key. bulk_update would build
+    a CASE over the primary keys per column, which costs more to build in Python and to plan than the join of a
+    few rows. Elsewhere (SQLite, the embedded default) bulk_update, which is portable. Both set numerator and
+    denominator together, so the check numerator ≤ denominator holds on each row as written.
+    """
+    if not figures:
+        return
+    if connection.vendor != "postgresql":
+        ReportFigure.objects.bulk_update(figures, ["numerator", "denominator"])
+        return
+    meta = ReportFigure._meta
+    q = connection.ops.quote_name
+    column = {name: q(cast(models.Field, meta.get_field(name)).column)
+              for name in ("report", "indicator", "numerator", "denominator")}
+    rows = ", ".join(["(%s, %s::integer, %s::integer)"] * len(figures))
+    # Names from the model's meta, quoted; every value is a parameter.
+    sql = (f"UPDATE {q(meta.db_table)} AS f SET {column['numerator']} = v.n, {column['denominator']} = v.d "  # noqa: S608
+           f"FROM (VALUES {rows}) AS v(indicator, n, d) "
+           f"WHERE f.{column['report']} = %s AND f.{column['indicator']} = v.indicator")
+    params: list[Any] = [value for figure in figures
+                         for value in (figure.indicator, figure.numerator, figure.denominator)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, report.pk])
 
 
 def _require_complete(report: Report) -> None:
@@ -345,7 +430,7 @@ def _require_complete(report: Report) -> None:
     version_layout = _report_layout(report)
     if version_layout is None:
         return
-    stored = validation.report_values(report)
+    stored = _report_values(report)
     for f in version_layout.fields:
         if not f.required:
             continue
@@ -363,7 +448,8 @@ def _require_complete(report: Report) -> None:
                 raise DomainError(
                     _("Chưa nhập số liệu: %(label)s.") % {"label": f"{label} ({option_name})" if option else label},
                     field=f"values.{f.element.code}" + (f".{option}" if option else ""), code="incomplete")
-    for outcome in validation.check_values(version_layout, validation.report_figures(report), stored):
+    figures = {f.indicator: (f.numerator, f.denominator) for f in _stored_figures(report)}
+    for outcome in validation.check_values(version_layout, figures, stored):
         if outcome.blocking and not outcome.passed:
             raise DomainError(outcome.message, field=outcome.field, code="rule_failed")
 
@@ -440,7 +526,8 @@ def report_update(
     version_layout = _report_layout(report)
     clean_values, parts, errors = validate_values(version_layout, values or {})
     _raise_first(errors)
-    clean, errors = validate_figures(_merge_figure_parts(report, figures, parts), report.required_indicators())
+    clean, errors = validate_figures(_merge_figure_parts(report, figures, parts),
+                                     required_indicators(report, version_layout))
     _raise_first(errors)
     texts = _clean_narrative(version_layout, narrative or {})
     _write_figures(report, clean)
@@ -456,7 +543,7 @@ def report_update(
             others.pop(code, None)
     report.narratives = others
     report.version += 1
-    report.save()
+    report.save(update_fields=[*NARRATIVE_FIELDS, "narratives", "version", "updated_at"])
     return report
 
 
@@ -475,8 +562,8 @@ def report_submit(*, report: Report, by, version: int | None = None, today: date
     _check_version(report, version)
     if report.status == ReportStatus.DRAFT:
         _require_open(report.unit, report.year, report.round, today)
-    present = set(report.figures.values_list("indicator", flat=True))
-    missing = [i for i in report.required_indicators() if i not in present]
+    present = {f.indicator for f in _stored_figures(report)}
+    missing = [i for i in required_indicators(report, _report_layout(report)) if i not in present]
     if missing:
         raise DomainError(_("Chưa nhập số liệu: %(indicator)s.") % {"indicator": Indicator(missing[0]).label},
                           field=f"figures.{missing[0]}", code="incomplete")
@@ -491,7 +578,8 @@ def report_submit(*, report: Report, by, version: int | None = None, today: date
     # The reviewer's comments answered: they live on in the RETURNED step of the history, not on the form.
     report.review_comments = {}
     report.version += 1
-    report.save()
+    report.save(update_fields=["first_submitted_at", "on_time", "submitted_at", "status", "review_comments",
+                               "version", "updated_at"])
     _record(report, from_status=previous, to_status=ReportStatus.SUBMITTED, by=by)
     return report
 

@@ -85,7 +85,8 @@ def rebuild_values(cursor, year: int, plan, now) -> None:
         FROM ({sources}) x
         JOIN definitions_dataelement e ON e.id = x.data_element_id
         JOIN units_unit u ON u.id = x.unit_id
-        JOIN depths d ON d.n <= u.depth AND (e.aggregation = %s OR d.n = u.depth)
+        JOIN depths d ON d.n <= u.depth AND d.n >= {int(getattr(plan, "min_depth", 0))}
+                      AND (e.aggregation = %s OR d.n = u.depth)
         JOIN units_unit a ON a.path = SUBSTR(u.path, 1, (d.n + 1) * {SEGMENT})
         GROUP BY a.id, x.data_element_id, x.option_id
         """,  # noqa: S608 - only constants are interpolated; values are bound parameters

@@ -188,7 +188,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- REST framework ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's TokenAuthentication with the token → user lookup cached (core/api/authentication.py).
+        "core.api.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -300,6 +301,7 @@ CACHES = {
 # Cached between requests, dropped as soon as their sources change (core/cache.py generations); the durations are
 # safety nets. 0 turns a cache off. More than one web process needs the shared cache: REDIS_URL.
 SCOPE_CACHE_SECONDS = env.int("SCOPE_CACHE_SECONDS", default=300)  # a user's memberships (units/selectors.py)
+API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=300)  # token → user (core/api/authentication.py)
 REPORTS_STATS_CACHE_SECONDS = env.int("REPORTS_STATS_CACHE_SECONDS", default=300)  # /stats/ answers
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -13,6 +13,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# The API token → user cache (core/api/authentication.py) is off unless a test turns it on: the query-count tests
+# count the token's query as a client pays it without the cache; tests/api/test_deadline_auth.py and
+# tests/reports/test_deadline_requests.py turn it on, as in production.
+API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=0)
+
 # Tasks run in-process in tests, whichever broker is configured, so a test sees its task's effect at once.
 # The tests marked `worker` switch this off for themselves and go through a real worker process.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

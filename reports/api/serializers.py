@@ -118,6 +118,85 @@ class ReportDetailSerializer(ReportSerializer):
         return list(RuleOutcomeSerializer(validation.check_report(report), many=True).data)
 
 
+# --- the detail answer, built by hand -------------------------------------------------------------------------------
+
+_DATE = serializers.DateField()
+_DATETIME = serializers.DateTimeField()
+
+
+def _datetime(value) -> str | None:
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def report_detail_data(report: Report, request=None, *, figures=None, values=None, transitions=None,
+                       attachments=None) -> dict:
+    """What ReportDetailSerializer(report).data answers, the same JSON, built without DRF's field machinery.
+
+    Every deadline-day request (read, save, submit) answers with the report's detail, and the serializer cost
+    more CPU than the rest of the request (nested serializers built per row, the layout read four times, the
+    figures and values read twice). ReportDetailSerializer stays the schema and the reference: a test compares
+    the two answers on a report with figures, values, rules, a return with comments, transitions and attachments
+    (tests/reports/test_deadline_requests.py). `figures` (ReportFigure rows), `values`
+    (validation.report_values), `transitions` and `attachments` are what the caller already read; None reads them.
+    """
+    figures = list(report.figures.all()) if figures is None else figures
+    if transitions is None:
+        transitions = list(ReportTransition.objects.filter(report=report).select_related("by"))
+    if attachments is None:
+        attachments = list(ReportAttachment.objects.filter(report=report))
+    unit, version = report.unit, report.form_version if report.form_version_id else None
+    data = {
+        "id": report.pk,
+        "unit": {"id": unit.pk, "code": unit.code, "name": unit.name, "level": unit.level},
+        "year": report.year,
+        "status": report.status,
+        "version": report.version,
+        "is_summary": report.is_summary,
+        "deadline": _DATE.to_representation(report.round.deadline),
+        "on_time": report.on_time,
+        "first_submitted_at": _datetime(report.first_submitted_at),
+        "submitted_at": _datetime(report.submitted_at),
+        "accepted_at": _datetime(report.accepted_at),
+        "results": report.results,
+        "limitations": report.limitations,
+        "proposals": report.proposals,
+        "review_comments": report.review_comments,
+        "figures": {f.indicator: {"numerator": f.numerator, "denominator": f.denominator} for f in figures},
+        "period_kind": report.period_kind,
+        "form_version": None,
+        "values": {},
+        "narratives": {},
+        "checks": [],
+    }
+    if version is not None:
+        version_layout = layout(version)
+        stored = validation.report_values(report) if values is None else values
+        types = {code: e.value_type for code, e in version_layout.known_elements.items()}
+        data["form_version"] = {"id": version.pk, "form": version.form.code, "number": version.number}
+        data["values"] = {(code if option is None else f"{code}.{option}"):
+                          _number(value, types.get(code, ValueType.NUMBER)) for (code, option), value in stored.items()}
+        data["narratives"] = {code: narrative_text(report, code) for code in version_layout.narrative_codes}
+        outcomes = validation.check_values(version_layout, {f.indicator: (f.numerator, f.denominator)
+                                                            for f in figures}, stored)
+        data["checks"] = [{"rule": o.rule.code, "passed": o.passed, "severity": o.severity, "message": o.message,
+                           "left_value": _float(o.left_value), "right_value": _float(o.right_value),
+                           "field": o.field} for o in outcomes]
+    data["transitions"] = [{"from_status": t.from_status, "to_status": t.to_status, "by": str(t.by),
+                            "at": _datetime(t.at), "comment": t.comment, "field_comments": t.field_comments}
+                           for t in transitions]
+    data["attachments"] = []
+    for a in attachments:
+        url = reverse("report-attachment", args=[a.report_id, a.pk])
+        data["attachments"].append({"id": a.pk, "name": a.name, "size": a.size,
+                                    "url": request.build_absolute_uri(url) if request is not None else url,
+                                    "uploaded_at": _datetime(a.uploaded_at)})
+    return data
+
+
 class ReportCreateSerializer(serializers.Serializer):
     unit = serializers.IntegerField()
     year = serializers.IntegerField(min_value=2000, max_value=2100)
@@ -190,6 +269,35 @@ class StatSerializer(serializers.Serializer):
             return None if row.percentage is None else float(row.percentage)
         value = percentage(row.numerator, row.denominator)
         return None if value is None else float(value)
+
+
+STAT_ROW_FIELDS = ("unit_id", "unit__code", "unit__name", "unit__level", "unit__path", "year", "indicator",
+                   "numerator", "denominator", "percentage", "target", "on_track", "basis")
+_TARGET = StatSerializer._declared_fields["target"]
+
+
+def stat_row_data(row: dict, bases: dict) -> dict:
+    """StatSerializer's answer for one row of stats_rows(...).values(*STAT_ROW_FIELDS), built by hand (the same
+    JSON; percentages and targets through the same rounding)."""
+    indicator, numerator, denominator = row["indicator"], row["numerator"], row["denominator"]
+    if indicator in Indicator.values:
+        value = percentage(numerator, denominator)
+    else:  # defined as data: computed at the rebuild (see StatSerializer.get_percentage)
+        value = row["percentage"]
+    target = row["target"]
+    return {
+        "unit": {"id": row["unit_id"], "code": row["unit__code"], "name": row["unit__name"],
+                 "level": row["unit__level"]},
+        "year": row["year"],
+        "indicator": indicator,
+        "numerator": numerator,
+        "denominator": denominator,
+        "percentage": None if value is None else float(value),
+        "target": None if target is None else _TARGET.to_representation(target),
+        "on_track": row["on_track"],
+        "basis": row["basis"],
+        "target_basis": bases.get((row["unit_id"], row["year"], indicator)) if target is not None else None,
+    }
 
 
 class StatOptionSerializer(serializers.Serializer):

@@ -17,7 +17,7 @@ class DocumentSubjectSerializer(serializers.Serializer):
 
 
 class DocumentSerializer(serializers.ModelSerializer):
-    # The public contract (/work/shared/API.md, "State documents"): id, kind, number, issuer {id, name},
+    # The public contract (API.md, "State documents"): id, kind, number, issuer {id, name},
     # issued_on, signer, capacity, status, subject, pdf. The other fields extend it (never rename those).
     issuer = IssuingBodySerializer(read_only=True)
     issued_on = serializers.DateField(source="date", read_only=True, allow_null=True)
