@@ -62,8 +62,9 @@ KINDS: tuple[Queue, ...] = (
         name="stats", worker="stats",
         tasks=("reports.tasks.refresh_dirty_stats", "reports.tasks.rebuild_stats*"),
         concurrency=1, soft_time_limit=600, time_limit=720, max_tasks_per_child=None,
-        why="a few heavy SQL statements that grow with the country; a year's rebuilds run one after the other "
-            "anyway (they lock the year's rounds)",
+        why="a few heavy SQL statements that grow with the country; a full rebuild holds its year's advisory "
+            "lock, and the per-province tasks of `stats_rebuild --parallel` would need more processes, which pays "
+            "only once a province costs its share of the full rebuild (docs/scaling.md, section 2)",
     ),
     Queue(
         name="mail", worker="mail", tasks=("reports.tasks.send_report_reminders",),

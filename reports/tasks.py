@@ -45,9 +45,10 @@ def rebuild_stats_nightly() -> dict[int, int]:
     """The current and the previous report years, one full rebuild each (aggregation.stats_rebuild_recent).
 
     Not the per-province form (rebuild_stats_parallel) yet, even with real workers: on a 1,000,000-household slice
-    (docs/benchmarks.md) its province statements cost 3.3x the CPU of the one full statement, so two workers
-    finish later than one full rebuild. It becomes the nightly form once a province costs what its share of the
-    full statement costs; until then it serves a rebuild of chosen provinces (`manage.py stats_rebuild`)."""
+    (docs/benchmarks.md, "The whole country") a province now costs its share of the full rebuild in database CPU,
+    but two province processes beside PostgreSQL on two cores finished later by the clock than one full rebuild
+    (each task also pays ~0.5 s of whole-tree steps). It pays once the database has cores of its own; until then
+    it serves `manage.py stats_rebuild --year Y --parallel`."""
     return aggregation.stats_rebuild_recent()
 
 
