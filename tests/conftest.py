@@ -69,6 +69,17 @@ def _fresh_caches():
 
 
 @pytest.fixture(autouse=True)
+def _test_process_may_wait_for_workers():
+    """This process is no Celery worker: waiting on a result computed by a real worker is safe here. Celery keeps a
+    process-wide "join will block" flag meant for worker processes, and a test that ran something worker-like
+    in-process can leave it set; every later result.get() would then refuse ("Never call result.get() within a
+    task!"), as the full CI run showed. Each test starts with the flag as a plain client process has it."""
+    from celery.result import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Rendered PDFs, uploads and exports go to a per-test folder, never into the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"

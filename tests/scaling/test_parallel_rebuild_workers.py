@@ -78,7 +78,7 @@ def test_provinces_run_side_by_side_on_two_worker_processes_then_the_national_st
         cursor.execute("SELECT pg_advisory_lock(%s, %s)", [aggregation._LOCK_SPACE + YEAR, first.pk])
     try:
         queued = rebuild_stats_parallel.delay(YEAR)
-        assert queued.get(timeout=60) == 2
+        assert queued.get(timeout=60, disable_sync_subtasks=False) == 2
         wait_until(lambda: _in(second).exists(), "the second province never committed while the first waited",
                    [stats_worker])
         assert not _in(first).exists()
