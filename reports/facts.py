@@ -433,8 +433,13 @@ def base_facts_sql(year: int, scope: Scope, *, gathered: bool | None = None,
 
 def area_registry_sql(year: int, unit: Unit) -> tuple[str, list]:
     """(indicator, numerator, denominator) of the registries in `unit`'s reporting area: its subtree, less
-    the subtrees of the reporters below it. Needs `with_depths` in the statement."""
-    registry, params = registry_facts_sql(year, Scope(prefixes=(unit.path,)))
+    the subtrees of the reporters below it. Needs `with_depths` in the statement.
+
+    The registry rows come from _registry_subtree_sql (the citizens read once for their three indicators, the
+    title types bound as values), not from the ORM querysets: those probe the recognitions three times per
+    citizen, and a commune's draft took about a second to open (every report_create, every commune of a data
+    exchange file)."""
+    registry, params = registry_facts_sql(year, Scope(prefixes=(unit.path,)), subtree=True)
     reporter, reporter_params = is_reporter_sql(year, "o")
     sql = f"""
         SELECT rf.indicator, SUM(rf.numerator), SUM(rf.denominator)
@@ -450,7 +455,7 @@ def area_registry_sql(year: int, unit: Unit) -> tuple[str, list]:
 def registry_by_reporter_sql(year: int, scope: Scope) -> tuple[str, list]:
     """(reporter id, indicator, numerator, denominator): the registries of every reporting area in scope,
     each summed to its reporter (area_registry_sql for many reporters at once). Needs `with_depths`."""
-    registry, params = registry_facts_sql(year, scope)
+    registry, params = registry_facts_sql(year, scope, subtree=True)
     owners, owner_params = owners_sql(year, scope)
     sql = f"""
         SELECT owner.id, rf.indicator, SUM(rf.numerator), SUM(rf.denominator) FROM ({registry}) rf

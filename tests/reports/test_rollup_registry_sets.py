@@ -36,12 +36,16 @@ def _titles_view(year: int) -> dict:
 
 
 def _assert_same_everywhere(year: int, *roots) -> dict:
-    """Sets (the whole tree), probes (a scope covering the whole tree) and the titles' view agree, row for row."""
+    """Sets (the whole tree), probes (a scope covering the whole tree), the subtree form (a province of the
+    parallel rebuild, a draft's prefill) and the titles' view agree, row for row."""
+    scope = facts.Scope(prefixes=tuple(root.path for root in roots))
     sets = _rows(facts.registry_facts_sql(year, facts.EVERYTHING))
-    probes = _rows(facts.registry_facts_sql(year, facts.Scope(prefixes=tuple(root.path for root in roots))))
+    probes = _rows(facts.registry_facts_sql(year, scope))
+    subtree = _rows(facts.registry_facts_sql(year, scope, subtree=True))
     expected = _titles_view(year)
     assert sets == expected
     assert probes == expected
+    assert subtree == expected
     return sets
 
 
