@@ -186,7 +186,8 @@ def _delete_drafts() -> None:
 
     for attempt in range(10):
         try:
-            Report.objects.filter(year=REHEARSAL_YEAR, created_by__username__startswith="bench.officer.").delete()
+            Report.objects.filter(year=REHEARSAL_YEAR,
+                                  created_by__username__regex=r"^bench\.(officer|peak)\.").delete()
             return
         except OperationalError:
             if attempt == 9:
@@ -194,13 +195,17 @@ def _delete_drafts() -> None:
             time.sleep(5)
 
 
-def deadline_fixture(officers: int = OFFICERS) -> list[dict]:
-    """`officers` officers, each with a fresh draft (created through report_create) in the rehearsal round."""
+def deadline_fixture(officers: int = OFFICERS, prefix: str = "bench.officer") -> list[dict]:
+    """`officers` officers, each with a fresh draft (created through report_create) in the rehearsal round.
+
+    Each run size has officers of its own (`prefix`): the server caches a caller's scope in its Redis, and a
+    membership moved by this process (whose cache is not the server's) would leave that officer with the old
+    commune's scope there, so every read of the new draft answered 404."""
     round_ = _rehearsal_round()
     _delete_drafts()
     specs = []
     for i, commune in enumerate(_spread_communes(officers)):
-        officer, token = _account(f"bench.officer.{i:03d}", commune, Role.OFFICER)
+        officer, token = _account(f"{prefix}.{i:03d}", commune, Role.OFFICER)
         Report.objects.filter(unit=commune, year=REHEARSAL_YEAR).delete()
         report = services.report_create(unit=commune, year=REHEARSAL_YEAR, by=officer)
         rng = random.Random(i)  # noqa: S311 - load shape, not security
@@ -395,9 +400,9 @@ class Run:
 
 
 def deadline_run(server: subprocess.Popen, interval: float, load: str, *, officers_n: int = OFFICERS,
-                 goal_ms: int = DEADLINE_P95_GOAL_MS) -> Run:
+                 goal_ms: int = DEADLINE_P95_GOAL_MS, prefix: str = "bench.officer") -> Run:
     """Fresh drafts, the officers' run, then the count of submissions in the database."""
-    officers = deadline_fixture(officers_n)
+    officers = deadline_fixture(officers_n, prefix)
     with connection.cursor() as cursor:
         # The officers' memberships and drafts were just written: without fresh statistics the planner kept a
         # merge join over every unit for the membership lookup (9 ms instead of 0.1 ms).
@@ -436,7 +441,8 @@ def measure(province: Unit, tokens: list[str]) -> list[Run]:
             runs.append(deadline_run(server, OFFICER_INTERVAL, paced_officers))
         if wanted("peak"):
             runs.append(deadline_run(server, OFFICER_INTERVAL, f"{PEAK_OFFICERS} officers × 1 request/"
-                                     f"{OFFICER_INTERVAL:g} s", officers_n=PEAK_OFFICERS, goal_ms=PEAK_P95_GOAL_MS))
+                                     f"{OFFICER_INTERVAL:g} s", officers_n=PEAK_OFFICERS, goal_ms=PEAK_P95_GOAL_MS,
+                                     prefix="bench.peak"))
         if wanted("saturate"):
             runs.append(deadline_run(server, 0.0, f"{OFFICERS} officers back to back"))
     # The same statistics with their answer cache off: what every request costs when nothing is cached

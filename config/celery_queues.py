@@ -42,9 +42,10 @@ class Queue:
 
 
 # Measured (docs/benchmarks.md, 2 cores): a 200-page annex renders in 33 s (goal < 60 s, 230 MB); a 100,000-row
-# import takes 13 s end to end (225 MB; at most 200,000 rows are accepted); a year's full rollup 15–20 s per
-# million households, growing with the country; the daily reminders send one mail per officer to remind, one
-# after the other, in one task (reports/reminders.py), so at national scale that is minutes, not seconds.
+# import takes 13 s end to end (225 MB; at most 200,000 rows are accepted); a year's full rollup 14–17 s per
+# million households (68–84 s on a 5,000,000-household slice: about 7.6 minutes for the country's 27 M, one task
+# per year, inside the stats soft limit of 600 s with little room); the daily reminders send one mail per officer
+# to remind, one after the other, in one task (reports/reminders.py), so at national scale that is minutes.
 KINDS: tuple[Queue, ...] = (
     Queue(
         name="documents", worker="documents",
@@ -63,8 +64,8 @@ KINDS: tuple[Queue, ...] = (
         tasks=("reports.tasks.refresh_dirty_stats", "reports.tasks.rebuild_stats*"),
         concurrency=1, soft_time_limit=600, time_limit=720, max_tasks_per_child=None,
         why="a few heavy SQL statements that grow with the country; a full rebuild holds its year's advisory "
-            "lock, and the per-province tasks of `stats_rebuild --parallel` would need more processes, which pays "
-            "only once a province costs its share of the full rebuild (docs/scaling.md, section 2)",
+            "lock; the per-province tasks of `stats_rebuild --parallel` would need more processes and cost more "
+            "than the full rebuild at a million households per province (docs/scaling.md, section 2)",
     ),
     Queue(
         name="mail", worker="mail", tasks=("reports.tasks.send_report_reminders",),

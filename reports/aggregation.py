@@ -417,10 +417,17 @@ def stats_refresh_dirty(*, year: int) -> int:
     return count
 
 
-def stats_rebuild_recent(*, today=None) -> dict[int, int]:
-    """Nightly: the current and the previous report years (reports of a year are accepted into January)."""
+def recent_years(*, today=None) -> list[int]:
+    """The years the nightly job rebuilds: the current and the previous report years (reports of a year are
+    accepted into January)."""
     today = today or timezone.localdate()
-    return {year: stats_rebuild(year=year) for year in (today.year - 1, today.year)}
+    return [today.year - 1, today.year]
+
+
+def stats_rebuild_recent(*, today=None) -> dict[int, int]:
+    """The recent years' full rebuilds one after the other in this process (manage.py, tests); the nightly task
+    queues them as separate tasks instead (reports.tasks.rebuild_stats_nightly)."""
+    return {year: stats_rebuild(year=year) for year in recent_years(today=today)}
 
 
 # --- the parallel rebuild: one task per province of the year, then the national step -------------------------

@@ -41,15 +41,18 @@ def rebuild_stats_parallel(year: int) -> int:
 
 
 @shared_task(name="reports.tasks.rebuild_stats_nightly")
-def rebuild_stats_nightly() -> dict[int, int]:
-    """The current and the previous report years, one full rebuild each (aggregation.stats_rebuild_recent).
+def rebuild_stats_nightly() -> list[int]:
+    """Queues one full rebuild (rebuild_stats) per recent year (aggregation.recent_years); returns the years.
 
-    Not the per-province form (rebuild_stats_parallel) yet, even with real workers: on a 1,000,000-household slice
-    (docs/benchmarks.md, "The whole country") a province now costs its share of the full rebuild in database CPU,
-    but two province processes beside PostgreSQL on two cores finished later by the clock than one full rebuild
-    (each task also pays ~0.5 s of whole-tree steps). It pays once the database has cores of its own; until then
-    it serves `manage.py stats_rebuild --year Y --parallel`."""
-    return aggregation.stats_rebuild_recent()
+    One task per year, so each has the stats queue's time limit to itself: on the 5,000,000-household slice
+    (docs/benchmarks.md, "The whole country") a year's full rebuild took 68–84 s, about 7.6 minutes for the
+    country's 27 M households, and two years in one task would pass the 600 s soft limit. Not the per-province
+    form (rebuild_stats_parallel): at a million households per province its per-row probes cost 3.2× the full
+    rebuild's gathered sets, and two province processes on two cores finished later than one full rebuild."""
+    years = aggregation.recent_years()
+    for year in years:
+        rebuild_stats.delay(year)
+    return years
 
 
 @shared_task(name="reports.tasks.send_report_reminders")

@@ -277,3 +277,30 @@ def test_a_full_rebuild_under_way_holds_off_every_province(country, other_sessio
         with pytest.raises(OperationalError, match="lock timeout"):
             aggregation.stats_rebuild_province(year=YEAR, province_id=province.pk)
     assert _rows(YEAR) == before
+
+
+def test_the_nightly_job_queues_one_full_rebuild_per_recent_year_each_a_task_of_its_own(country, monkeypatch):
+    """Two years in one task would pass the stats queue's time limit at national scale (docs/scaling.md): the
+    nightly job queues rebuild_stats once per year; eager Celery runs them here, and each year's table is the
+    full rebuild's."""
+    from reports import tasks
+
+    expected = {}
+    for year in (YEAR - 1, YEAR):
+        aggregation.stats_rebuild(year=year)
+        expected[year] = _rows(year)
+        _scramble(year)
+        assert _rows(year) != expected[year]
+    queued = []
+    monkeypatch.setattr(aggregation, "recent_years", lambda today=None: [YEAR - 1, YEAR])
+    original = tasks.rebuild_stats.delay
+    monkeypatch.setattr(tasks.rebuild_stats, "delay", lambda year: queued.append(year) or original(year))
+
+    assert tasks.rebuild_stats_nightly.delay().get() == [YEAR - 1, YEAR]
+    assert queued == [YEAR - 1, YEAR]
+    for year in (YEAR - 1, YEAR):
+        assert _rows(year) == expected[year]
+
+
+def test_the_recent_years_are_the_previous_and_the_current_one():
+    assert aggregation.recent_years(today=datetime.date(2027, 1, 15)) == [2026, 2027]
