@@ -424,11 +424,6 @@ def recent_years(*, today=None) -> list[int]:
     return [today.year - 1, today.year]
 
 
-def stats_rebuild_recent(*, today=None) -> dict[int, int]:
-    """The recent years' full rebuilds one after the other in this process (manage.py, tests); the nightly task
-    queues them as separate tasks instead (reports.tasks.rebuild_stats_nightly)."""
-    return {year: stats_rebuild(year=year) for year in recent_years(today=today)}
-
 
 # --- the parallel rebuild: one task per province of the year, then the national step -------------------------
 #
